@@ -1,0 +1,97 @@
+import { createHash } from 'node:crypto';
+import type { EngineQuery } from '../engine/engine.js';
+import { filterKey } from '../filter/compile-filter.js';
+import type { QueryResult } from '../types.js';
+import type { Cache, CacheEpoch } from './cache.js';
+
+/** How long a cache call may take before it counts as a miss. */
+export interface QueryCacheOptions {
+  /** Time budget of each cache call, in ms. */
+  timeoutMs: number;
+  /** Orders engine positions (the engine's `comparePositions`). */
+  comparePositions(a: string, b: string): number;
+}
+
+/** The outcome of a lookup: a hit, or what a fill needs to know. */
+export type CacheLookup =
+  | { hit: true; value: QueryResult }
+  | { hit: false; epoch: CacheEpoch | undefined };
+
+/**
+ * The cache policy of the query path: keys, epochs, what may be stored. One per client.
+ * Every cache call fails open — an error or a timeout is a miss, never a failed query.
+ */
+export interface QueryCache {
+  /** Name of the underlying cache. */
+  readonly name: string;
+  /** The cache key of a query. */
+  keyOf(query: EngineQuery): string;
+  /** Looks up a query; a hit only when the entry was computed under the current epoch. */
+  lookup(scope: string, key: string, after: string | undefined): Promise<CacheLookup>;
+  /**
+   * Stores a result computed under `epoch` by an endpoint that had applied `readPosition`
+   * (undefined: the primary, always current). Skipped when the endpoint was behind the write
+   * that set the epoch.
+   */
+  store(scope: string, key: string, epoch: CacheEpoch | undefined, readPosition: string | undefined, value: QueryResult): Promise<void>;
+  /** Advances the scope's epoch after an acknowledged write. */
+  advance(scope: string, position: string): Promise<void>;
+}
+
+/** Runs a cache call within its time budget; any failure or timeout yields `undefined`. */
+async function failOpen<T>(timeoutMs: number, fn: (ctx: { signal: AbortSignal }) => Promise<T>): Promise<T | undefined> {
+  const controller = new AbortController();
+  let timer: NodeJS.Timeout | undefined;
+  const timeout = new Promise<undefined>((resolve) => {
+    timer = setTimeout(() => {
+      controller.abort();
+      resolve(undefined);
+    }, timeoutMs);
+    timer.unref?.();
+  });
+  try {
+    return await Promise.race([fn({ signal: controller.signal }).catch(() => undefined), timeout]);
+  } finally {
+    clearTimeout(timer);
+  }
+}
+
+/** Wraps a {@link Cache} with the query path's policy. */
+export function createQueryCache(cache: Cache, options: QueryCacheOptions): QueryCache {
+  const { timeoutMs, comparePositions } = options;
+  const isBehind = (position: string | undefined, than: string | undefined) => {
+    if (position === undefined || than === undefined) return false;
+    try {
+      return comparePositions(position, than) < 0;
+    } catch {
+      return true; // a position we cannot compare is treated as stale
+    }
+  };
+
+  return {
+    name: cache.name,
+    keyOf(query) {
+      const hash = createHash('sha256');
+      const { tenant, topK, includeMetadata, includeVector, search } = query;
+      hash.update(JSON.stringify([tenant, topK, includeMetadata, includeVector, search.ef ?? null, search.probes ?? null, search.exact ?? false, filterKey(query.filter)]));
+      hash.update(new Uint8Array(query.vector.buffer, query.vector.byteOffset, query.vector.byteLength));
+      return hash.digest('base64url');
+    },
+    async lookup(scope, key, after) {
+      const read = await failOpen(timeoutMs, (ctx) => cache.read(scope, key, ctx));
+      if (!read) return { hit: false, epoch: undefined };
+      const { epoch, entry } = read;
+      // A token newer than the epoch's write means the cache has not seen that write yet.
+      const seesToken = after === undefined || (epoch.position !== undefined && !isBehind(epoch.position, after));
+      const fresh = entry !== undefined && entry.epoch === epoch.epoch && seesToken;
+      return fresh ? { hit: true, value: entry.value } : { hit: false, epoch };
+    },
+    async store(scope, key, epoch, readPosition, value) {
+      if (!epoch || isBehind(readPosition, epoch.position)) return;
+      await failOpen(timeoutMs, (ctx) => cache.write(scope, key, { epoch: epoch.epoch, value }, ctx));
+    },
+    async advance(scope, position) {
+      await failOpen(timeoutMs, (ctx) => cache.advance(scope, position, ctx));
+    },
+  };
+}

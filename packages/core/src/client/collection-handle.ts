@@ -1,0 +1,318 @@
+import type { CacheEpoch } from '../cache/cache.js';
+import type { QueryCache } from '../cache/query-cache.js';
+import { compareMatches, scoreFromDistance } from '../engine/distance.js';
+import type { EngineContext, EngineEndpoint, EngineQuery, EngineRecord, EngineWriteResult } from '../engine/engine.js';
+import { AindusError } from '../errors/aindus-error.js';
+import { parseFilter } from '../filter/parse-filter.js';
+import { raceAbort } from '../resilience/deadline.js';
+import type { Router } from '../resilience/router.js';
+import type {
+  CollectionSpec,
+  Consistency,
+  QueryOptions,
+  QueryResult,
+  VectorRecord,
+} from '../types.js';
+import { MAX_TOP_K, normalizeMetadata, validateId, validateInteger, validateTenant, validateVector } from '../validation/validate.js';
+import type { Collection, Embedder } from './client.js';
+import { type OperationEnv, type OperationScope, runOperation } from './operation.js';
+
+/** What collection handles share with their client. */
+export interface HandleEnv extends OperationEnv {
+  router: Router;
+  cache: QueryCache | undefined;
+  embedder: Embedder | undefined;
+  /** The collection's spec, cached by the client. */
+  spec(name: string, scope: OperationScope): Promise<CollectionSpec>;
+  /** Forgets a cached spec (after COLLECTION_NOT_FOUND). */
+  forgetSpec(name: string): void;
+  /** Records the position of an acknowledged write, for session consistency. */
+  noteWrite(position: string): void;
+  /** Position a `session` read must reflect. */
+  sessionPosition(): string | undefined;
+  /** Cache fills under way, shared by concurrent identical misses. */
+  inflight: Map<string, Promise<QueryResult>>;
+}
+
+const CONSISTENCY = new Set<Consistency>(['session', 'strong', 'eventual']);
+
+function readOptions(options: { consistency?: Consistency; after?: string } | undefined) {
+  const consistency = options?.consistency ?? 'session';
+  if (!CONSISTENCY.has(consistency)) {
+    throw new AindusError('INVALID_ARGUMENT', "consistency must be 'session', 'strong' or 'eventual'");
+  }
+  const after = options?.after;
+  if (after !== undefined && (typeof after !== 'string' || after.length === 0)) {
+    throw new AindusError('INVALID_ARGUMENT', 'after must be a token returned by a write');
+  }
+  return { consistency, after };
+}
+
+function booleanOption(value: unknown, name: string, fallback: boolean): boolean {
+  if (value === undefined) return fallback;
+  if (typeof value !== 'boolean') throw new AindusError('INVALID_ARGUMENT', `${name} must be a boolean`);
+  return value;
+}
+
+function searchOptions(search: QueryOptions['search']): EngineQuery['search'] {
+  if (search === undefined) return {};
+  if (typeof search !== 'object' || search === null) throw new AindusError('INVALID_ARGUMENT', 'search must be an object');
+  const out: EngineQuery['search'] = {};
+  if (search.ef !== undefined) out.ef = validateInteger(search.ef, 'search.ef', 1, 10_000);
+  if (search.probes !== undefined) out.probes = validateInteger(search.probes, 'search.probes', 1, 32_768);
+  if (search.exact !== undefined) out.exact = booleanOption(search.exact, 'search.exact', false);
+  return out;
+}
+
+function validateIds(ids: unknown): string[] {
+  if (!Array.isArray(ids)) throw new AindusError('INVALID_ARGUMENT', 'ids must be an array of strings');
+  return ids.map((id, index) => validateId(id, { index }));
+}
+
+/** Checks one input record and returns the engine's copy of it. */
+function toEngineRecord(record: VectorRecord, spec: CollectionSpec, index: number): EngineRecord {
+  const details = { index };
+  if (typeof record !== 'object' || record === null) {
+    throw new AindusError('INVALID_ARGUMENT', `Record ${index} is not an object`, { details });
+  }
+  try {
+    return {
+      id: validateId(record.id, details),
+      vector: validateVector(record.vector, spec, details),
+      metadata: normalizeMetadata(record.metadata, details),
+    };
+  } catch (error) {
+    if (error instanceof AindusError) {
+      throw new AindusError(error.code, `Record ${index}: ${error.message}`, { details, cause: error.cause });
+    }
+    throw error;
+  }
+}
+
+/** Keeps the last record of each id, so a chunk never writes one id twice. */
+function lastWins(records: EngineRecord[]): EngineRecord[] {
+  const byId = new Map<string, EngineRecord>();
+  for (const r of records) {
+    byId.delete(r.id);
+    byId.set(r.id, r);
+  }
+  return byId.size === records.length ? records : [...byId.values()];
+}
+
+async function* chunksOf<T>(input: Iterable<T> | AsyncIterable<T>, size: number): AsyncGenerator<T[]> {
+  let chunk: T[] = [];
+  for await (const item of input) {
+    chunk.push(item);
+    if (chunk.length >= size) {
+      yield chunk;
+      chunk = [];
+    }
+  }
+  if (chunk.length > 0) yield chunk;
+}
+
+/** Creates a collection handle confined to `tenantId` (`''` is the default tenant). */
+export function createCollectionHandle(env: HandleEnv, name: string, tenantId: string): Collection {
+  const notFound = <T>(promise: Promise<T>): Promise<T> =>
+    promise.catch((error) => {
+      if (error instanceof AindusError && error.code === 'COLLECTION_NOT_FOUND') env.forgetSpec(name);
+      throw error;
+    });
+
+  /** Sends a write to the primary; then records its position and advances the cache epoch. */
+  const write = async (
+    scope: OperationScope,
+    fn: (endpoint: EngineEndpoint, ctx: EngineContext) => Promise<EngineWriteResult>,
+  ): Promise<EngineWriteResult> => {
+    const { endpoint, reason } = env.router.route({ kind: 'write' });
+    const result = await notFound(scope.attempt(endpoint, reason, (ctx) => fn(endpoint, ctx)));
+    env.noteWrite(result.position);
+    await env.cache?.advance(name, result.position);
+    return result;
+  };
+
+  /** Resolves a read's consistency into the position it must reflect and the endpoint to use. */
+  const readRoute = (options: { consistency?: Consistency; after?: string } | undefined) => {
+    const { consistency, after: token } = readOptions(options);
+    const after = token ?? (consistency === 'session' ? env.sessionPosition() : undefined);
+    return { consistency, after, route: env.router.route({ kind: 'read', consistency, after }) };
+  };
+
+  /** Sends a read to the routed endpoint. */
+  const read = <T>(
+    scope: OperationScope,
+    options: { consistency?: Consistency; after?: string } | undefined,
+    fn: (endpoint: EngineEndpoint, ctx: EngineContext) => Promise<T>,
+  ): Promise<T> => {
+    const { route } = readRoute(options);
+    return notFound(scope.attempt(route.endpoint, route.reason, (ctx) => fn(route.endpoint, ctx)));
+  };
+
+  const handle: Collection = {
+    name,
+    tenantId,
+
+    upsert(records, options) {
+      return runOperation(env, 'upsert', name, options, async (scope) => {
+        if (records === null || typeof records !== 'object' || !(Symbol.iterator in records || Symbol.asyncIterator in records)) {
+          throw new AindusError('INVALID_ARGUMENT', 'upsert takes an array or an (async) iterable of records');
+        }
+        const onProgress = options?.onProgress;
+        const spec = await env.spec(name, scope);
+        const size = env.engine.capabilities.upsertChunkSize;
+        // An array is validated whole first, so a bad record means nothing at all is written.
+        const input = Array.isArray(records)
+          ? records.map((r, i) => toEngineRecord(r as VectorRecord, spec, i))
+          : undefined;
+        let upserted = 0;
+        let position: string | undefined;
+        let offset = 0;
+        for await (const chunk of chunksOf<VectorRecord | EngineRecord>(input ?? records, size)) {
+          const valid = input ? (chunk as EngineRecord[]) : chunk.map((r, i) => toEngineRecord(r as VectorRecord, spec, offset + i));
+          offset += chunk.length;
+          const result = await write(scope, (endpoint, ctx) =>
+            endpoint.upsert({ collection: name, tenant: tenantId, records: lastWins(valid) }, ctx),
+          );
+          upserted += chunk.length;
+          position = result.position;
+          onProgress?.({ upserted });
+        }
+        if (position === undefined) {
+          // Nothing to write: an empty write still yields a token of the current position.
+          const result = await write(scope, (endpoint, ctx) =>
+            endpoint.upsert({ collection: name, tenant: tenantId, records: [] }, ctx),
+          );
+          position = result.position;
+        }
+        scope.span.setAttributes({ 'db.response.returned_rows': upserted });
+        return { upserted, token: position };
+      });
+    },
+
+    query(options) {
+      return runOperation(env, 'query', name, options, async (scope) => {
+        if (typeof options !== 'object' || options === null) throw new AindusError('INVALID_ARGUMENT', 'query takes an options object');
+        const topK = validateInteger(options.topK, 'topK', 1, MAX_TOP_K);
+        scope.span.setAttributes({ 'db.vector.query.top_k': topK });
+        const filter = parseFilter(options.filter);
+        const includeMetadata = booleanOption(options.includeMetadata, 'includeMetadata', true);
+        const includeVector = booleanOption(options.includeVector, 'includeVector', false);
+        const search = searchOptions(options.search);
+        const hasVector = options.vector !== undefined;
+        const hasText = options.text !== undefined;
+        if (hasVector === hasText) throw new AindusError('INVALID_ARGUMENT', 'query takes exactly one of vector or text');
+        if (hasText && typeof options.text !== 'string') throw new AindusError('INVALID_ARGUMENT', 'text must be a string');
+        if (hasText && !env.embedder) throw new AindusError('INVALID_ARGUMENT', 'text queries need an embedder in createClient options');
+        const { consistency, after, route } = readRoute(options);
+        const spec = await env.spec(name, scope);
+        const vector = validateVector(hasText ? await embed(options.text!) : options.vector, spec);
+        const request: EngineQuery = { collection: name, tenant: tenantId, vector, topK, filter, includeMetadata, includeVector, search };
+
+        const execute = async () => {
+          const result = await notFound(scope.attempt(route.endpoint, route.reason, (ctx) => route.endpoint.query(request, ctx)));
+          const matches = result.matches
+            .map((m) => ({ id: m.id, score: scoreFromDistance(spec.metric, m.distance), distance: m.distance, ...(m.metadata ? { metadata: m.metadata } : {}), ...(m.vector ? { vector: m.vector } : {}) }))
+            .sort(compareMatches)
+            .slice(0, topK);
+          return { matches, complete: result.complete || matches.length >= topK };
+        };
+
+        const cache = env.cache;
+        if (!cache || consistency === 'strong') return finish(scope, await execute());
+        const key = cache.keyOf(request);
+        const lookup = await cache.lookup(name, key, after);
+        scope.span.setAttributes({ 'aindusdb.cache.hit': lookup.hit });
+        env.tracer.metrics?.cacheLookup?.(lookup.hit, { 'db.collection.name': name, 'aindusdb.cache.name': cache.name });
+        if (lookup.hit) return finish(scope, lookup.value);
+        return finish(scope, await fill(key, lookup.epoch, after, execute, scope));
+      });
+    },
+
+    get(ids, options) {
+      return runOperation(env, 'get', name, options, async (scope) => {
+        const valid = validateIds(ids);
+        const includeVector = booleanOption(options?.includeVector, 'includeVector', false);
+        const rows = valid.length === 0 ? [] : await read(scope, options, (endpoint, ctx) => endpoint.get({ collection: name, tenant: tenantId, ids: valid, includeVector }, ctx));
+        scope.span.setAttributes({ 'db.response.returned_rows': rows.length });
+        return rows.map((r) => ({ id: r.id, metadata: r.metadata, ...(r.vector ? { vector: r.vector } : {}) }));
+      });
+    },
+
+    delete(selector, options) {
+      return runOperation(env, 'delete', name, options, async (scope) => {
+        if (typeof selector !== 'object' || selector === null) throw new AindusError('INVALID_ARGUMENT', 'delete takes { ids } or { filter }');
+        const hasIds = 'ids' in selector && selector.ids !== undefined;
+        const hasFilter = 'filter' in selector && selector.filter !== undefined;
+        if (hasIds === hasFilter) throw new AindusError('INVALID_ARGUMENT', 'delete takes exactly one of { ids } or { filter }');
+        const ids = hasIds ? [...new Set(validateIds((selector as { ids: unknown }).ids))] : undefined;
+        const filter = hasFilter ? parseFilter((selector as { filter: unknown }).filter) : undefined;
+        if (hasFilter && filter === undefined) {
+          throw new AindusError('INVALID_FILTER', 'delete with an empty filter would remove every record; pass an explicit filter');
+        }
+        const result = await write(scope, (endpoint, ctx) => endpoint.delete({ collection: name, tenant: tenantId, ...(ids ? { ids } : { filter }) }, ctx));
+        scope.span.setAttributes({ 'db.response.returned_rows': result.count });
+        return { deleted: result.count, token: result.position };
+      });
+    },
+
+    count(options) {
+      return runOperation(env, 'count', name, options, async (scope) => {
+        const filter = parseFilter(options?.filter);
+        return read(scope, options, (endpoint, ctx) => endpoint.count({ collection: name, tenant: tenantId, filter }, ctx));
+      });
+    },
+
+    describe(options) {
+      return runOperation(env, 'describe', name, options, async (scope) => {
+        const spec = await read(scope, undefined, (endpoint, ctx) => endpoint.describeCollection(name, ctx));
+        if (!spec) {
+          env.forgetSpec(name);
+          throw new AindusError('COLLECTION_NOT_FOUND', `Collection "${name}" does not exist`, { details: { collection: name } });
+        }
+        const count = await read(scope, undefined, (endpoint, ctx) => endpoint.count({ collection: name, tenant: tenantId }, ctx));
+        return { ...spec, count };
+      });
+    },
+
+    tenant(tenant) {
+      return createCollectionHandle(env, name, validateTenant(tenant));
+    },
+  };
+
+  async function embed(text: string): Promise<number[]> {
+    const vectors = await env.embedder!([text]);
+    if (!Array.isArray(vectors) || vectors.length !== 1) {
+      throw new AindusError('INVALID_ARGUMENT', 'The embedder must return one vector per text');
+    }
+    return vectors[0]!;
+  }
+
+  function finish(scope: OperationScope, result: QueryResult): QueryResult {
+    scope.span.setAttributes({ 'db.response.returned_rows': result.matches.length });
+    return result;
+  }
+
+  /** Runs a miss once for all concurrent identical misses, and stores the result. */
+  function fill(key: string, epoch: CacheEpoch | undefined, after: string | undefined, execute: () => Promise<QueryResult>, scope: OperationScope): Promise<QueryResult> {
+    const flightKey = `${name}:${epoch?.epoch ?? 'none'}:${after ?? ''}:${key}`;
+    const inflight = env.inflight;
+    const shared = inflight.get(flightKey);
+    if (shared) {
+      scope.span.setAttributes({ 'aindusdb.cache.shared_fill': true });
+      return raceAbort(shared, scope.ctx.signal);
+    }
+    const flight = (async () => {
+      try {
+        const result = await execute();
+        await env.cache!.store(name, key, epoch, undefined, result);
+        return result;
+      } finally {
+        inflight.delete(flightKey);
+      }
+    })();
+    inflight.set(flightKey, flight);
+    return flight;
+  }
+
+  return handle;
+}

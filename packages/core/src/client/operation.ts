@@ -1,0 +1,114 @@
+import type { Engine, EngineContext, EngineEndpoint } from '../engine/engine.js';
+import { AindusError, isAindusError } from '../errors/aindus-error.js';
+import { raceAbort, startDeadline } from '../resilience/deadline.js';
+import type { Attributes, TraceSpan, Tracer } from '../telemetry/tracer.js';
+import type { CallOptions } from '../types.js';
+
+/** What every operation shares: engine, tracer and default deadline. */
+export interface OperationEnv {
+  engine: Engine;
+  tracer: Tracer;
+  timeoutMs: number;
+}
+
+/** The running operation, handed to its body. */
+export interface OperationScope {
+  /** The call's deadline context. */
+  ctx: EngineContext;
+  /** The operation's span, to add attributes to. */
+  span: TraceSpan;
+  /** Runs one engine call on `endpoint` in a child span, within the deadline. */
+  attempt<T>(endpoint: EngineEndpoint, reason: string, fn: (ctx: EngineContext) => Promise<T>): Promise<T>;
+}
+
+/** Makes any thrown value an {@link AindusError}; engines should throw those, but bugs happen. */
+export function toAindusError(error: unknown): AindusError {
+  if (isAindusError(error)) return error;
+  return new AindusError('INTERNAL', `Unexpected engine error: ${(error as Error)?.message ?? String(error)}`, {
+    cause: error,
+    retryable: false,
+  });
+}
+
+/**
+ * Runs one logical operation: a deadline, a span named `{op} {collection}`, the duration metric,
+ * and errors normalized to {@link AindusError}.
+ */
+export async function runOperation<T>(
+  env: OperationEnv,
+  op: string,
+  collection: string | undefined,
+  options: CallOptions | undefined,
+  body: (scope: OperationScope) => Promise<T>,
+): Promise<T> {
+  const { engine, tracer } = env;
+  const started = performance.now();
+  const base: Attributes = {
+    'db.system.name': engine.name,
+    'db.operation.name': op,
+    'db.collection.name': collection,
+    'db.namespace': engine.namespace,
+  };
+  const kind = engine.capabilities.shared ? 'client' : 'internal';
+  const span = tracer.startSpan(collection ? `${op} ${collection}` : op, { kind, attributes: base });
+  let errorType: string | undefined;
+  const deadline = (() => {
+    try {
+      return startDeadline(options, env.timeoutMs);
+    } catch (error) {
+      span.recordError(error);
+      span.end();
+      throw error;
+    }
+  })();
+  let attempts = 0;
+  const scope: OperationScope = {
+    ctx: deadline.ctx,
+    span,
+    async attempt(endpoint, reason, fn) {
+      attempts++;
+      const child = tracer.startSpan(collection ? `${op} ${collection}` : op, {
+        kind,
+        parent: span,
+        attributes: {
+          ...base,
+          'server.address': endpoint.address?.host,
+          'server.port': endpoint.address?.port,
+          'aindusdb.endpoint': endpoint.id,
+          'aindusdb.attempt': attempts,
+        },
+      });
+      span.setAttributes({
+        'server.address': endpoint.address?.host,
+        'server.port': endpoint.address?.port,
+        'aindusdb.endpoint': endpoint.id,
+        'aindusdb.route.reason': reason,
+      });
+      try {
+        return await raceAbort(fn(deadline.ctx), deadline.ctx.signal);
+      } catch (error) {
+        const normalized = toAindusError(error);
+        child.recordError(normalized);
+        throw normalized;
+      } finally {
+        child.end();
+      }
+    },
+  };
+  try {
+    return await body(scope);
+  } catch (error) {
+    const normalized = toAindusError(error);
+    errorType = normalized.code;
+    span.recordError(normalized);
+    throw normalized;
+  } finally {
+    deadline.dispose();
+    span.setAttributes({ 'aindusdb.retry.count': Math.max(0, attempts - 1) });
+    span.end();
+    tracer.metrics?.operationDuration?.((performance.now() - started) / 1000, {
+      ...base,
+      'error.type': errorType,
+    });
+  }
+}
