@@ -45,6 +45,10 @@ export interface Cache {
   write(scope: string, key: string, entry: CacheEntry, ctx: CacheContext): Promise<void>;
   /** Advances the scope's epoch after a write at `position`; returns the new epoch. */
   advance(scope: string, position: string, ctx: CacheContext): Promise<CacheEpoch>;
+  /** Reads a cached embedding of a text query (optional; `key` hashes embedder id and text). */
+  readEmbedding?(key: string, ctx: CacheContext): Promise<number[] | undefined>;
+  /** Stores an embedding of a text query (optional). */
+  writeEmbedding?(key: string, vector: number[], ctx: CacheContext): Promise<void>;
   /** Checks the cache can be reached; never throws. */
   ping?(ctx: CacheContext): Promise<boolean>;
   /** Releases what the cache created (never a client the user passed in). Idempotent. */

@@ -20,6 +20,7 @@ export function createMemoryCache(options: MemoryCacheOptions = {}): Cache {
     ttl: options.ttlMs ?? 5 * 60_000,
   });
   const epochs = new Map<string, CacheEpoch>();
+  const embeddings = new LRUCache<string, number[]>({ max: options.maxEntries ?? 10_000 });
   const entryKey = (scope: string, key: string) => `${scope}\u0000${key}`;
 
   return {
@@ -38,12 +39,19 @@ export function createMemoryCache(options: MemoryCacheOptions = {}): Cache {
       epochs.set(scope, next);
       return next;
     },
+    async readEmbedding(key) {
+      return embeddings.get(key)?.slice();
+    },
+    async writeEmbedding(key, vector) {
+      embeddings.set(key, vector.slice());
+    },
     async ping() {
       return true;
     },
     async close() {
       entries.clear();
       epochs.clear();
+      embeddings.clear();
     },
   };
 }

@@ -36,7 +36,14 @@ export interface QueryCache {
   store(scope: string, key: string, epoch: CacheEpoch | undefined, readPosition: string | undefined, value: QueryResult): Promise<void>;
   /** Advances the scope's epoch after an acknowledged write. */
   advance(scope: string, position: string): Promise<void>;
+  /** A cached embedding of `text` by embedder `embedderId`, if the cache keeps embeddings. */
+  readEmbedding(embedderId: string, text: string): Promise<number[] | undefined>;
+  /** Keeps an embedding of `text` (no-op when the cache keeps no embeddings). */
+  writeEmbedding(embedderId: string, text: string, vector: number[]): Promise<void>;
 }
+
+const embeddingKey = (embedderId: string, text: string) =>
+  createHash('sha256').update(embedderId).update('\u0000').update(text).digest('base64url');
 
 /** Runs a cache call within its time budget; any failure or timeout yields `undefined`. */
 async function failOpen<T>(timeoutMs: number, fn: (ctx: { signal: AbortSignal }) => Promise<T>): Promise<T | undefined> {
@@ -92,6 +99,14 @@ export function createQueryCache(cache: Cache, options: QueryCacheOptions): Quer
     },
     async advance(scope, position) {
       await failOpen(timeoutMs, (ctx) => cache.advance(scope, position, ctx));
+    },
+    async readEmbedding(embedderId, text) {
+      if (!cache.readEmbedding) return undefined;
+      return failOpen(timeoutMs, (ctx) => cache.readEmbedding!(embeddingKey(embedderId, text), ctx));
+    },
+    async writeEmbedding(embedderId, text, vector) {
+      if (!cache.writeEmbedding) return;
+      await failOpen(timeoutMs, (ctx) => cache.writeEmbedding!(embeddingKey(embedderId, text), vector, ctx));
     },
   };
 }

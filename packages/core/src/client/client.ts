@@ -46,6 +46,11 @@ export interface ClientOptions {
   resilience?: ResilienceOptions;
   /** Enables `{ text }` queries. */
   embedder?: Embedder;
+  /**
+   * Names the embedder (model and version) so cached embeddings of one model are never served
+   * for another; change it when the model changes. Default `'default'`.
+   */
+  embedderId?: string;
 }
 
 /** Operations of a collection handle (the same for tenant handles). */

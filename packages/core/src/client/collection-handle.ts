@@ -22,6 +22,8 @@ export interface HandleEnv extends OperationEnv {
   router: Router;
   cache: QueryCache | undefined;
   embedder: Embedder | undefined;
+  /** Identity of the embedder, for the embedding cache. */
+  embedderId: string;
   /** The collection's spec, cached by the client. */
   spec(name: string, scope: OperationScope): Promise<CollectionSpec>;
   /** Forgets a cached spec (after COLLECTION_NOT_FOUND). */
@@ -220,7 +222,11 @@ export function createCollectionHandle(env: HandleEnv, name: string, tenantId: s
         const cache = env.cache;
         if (!cache || consistency === 'strong') return finish(scope, await execute());
         const key = cache.keyOf(request);
-        const lookup = await cache.lookup(name, key, after);
+        const lookup = await scope.child(`cache.lookup ${name}`, { 'aindusdb.cache.name': cache.name }, async (span) => {
+          const found = await cache.lookup(name, key, after);
+          span.setAttributes({ 'aindusdb.cache.hit': found.hit });
+          return found;
+        });
         scope.span.setAttributes({ 'aindusdb.cache.hit': lookup.hit });
         env.tracer.metrics?.cacheLookup?.(lookup.hit, { 'db.collection.name': name, 'aindusdb.cache.name': cache.name });
         if (lookup.hit) return finish(scope, lookup.value);
@@ -279,12 +285,16 @@ export function createCollectionHandle(env: HandleEnv, name: string, tenantId: s
     },
   };
 
+  /** Embeds a query text, through the cache's embedding store when it has one. */
   async function embed(text: string): Promise<number[]> {
+    const cached = await env.cache?.readEmbedding(env.embedderId, text);
+    if (cached) return cached;
     const vectors = await env.embedder!([text]);
-    if (!Array.isArray(vectors) || vectors.length !== 1) {
-      throw new AindusError('INVALID_ARGUMENT', 'The embedder must return one vector per text');
+    if (!Array.isArray(vectors) || vectors.length !== 1 || !Array.isArray(vectors[0])) {
+      throw new AindusError('INVALID_ARGUMENT', 'The embedder must return one vector (number[]) per text');
     }
-    return vectors[0]!;
+    await env.cache?.writeEmbedding(env.embedderId, text, vectors[0]);
+    return vectors[0];
   }
 
   function finish(scope: OperationScope, result: QueryResult): QueryResult {

@@ -62,6 +62,7 @@ export function createClient(options: ClientOptions): Client {
     timeoutMs,
     router,
     embedder: options.embedder,
+    embedderId: options.embedderId ?? 'default',
     cache: cache ? createQueryCache(cache, { timeoutMs: cacheTimeoutMs, comparePositions: (a, b) => engine.comparePositions(a, b) }) : undefined,
     inflight: new Map<string, Promise<QueryResult>>(),
     spec(name, scope) {

@@ -17,6 +17,8 @@ export interface OperationScope {
   ctx: EngineContext;
   /** The operation's span, to add attributes to. */
   span: TraceSpan;
+  /** Runs `fn` in a child span named `name` (e.g. the cache lookup). */
+  child<T>(name: string, attributes: Attributes, fn: (span: TraceSpan) => Promise<T>): Promise<T>;
   /** Runs one engine call on `endpoint` in a child span, within the deadline. */
   attempt<T>(endpoint: EngineEndpoint, reason: string, fn: (ctx: EngineContext) => Promise<T>): Promise<T>;
 }
@@ -65,6 +67,17 @@ export async function runOperation<T>(
   const scope: OperationScope = {
     ctx: deadline.ctx,
     span,
+    async child(name, attributes, fn) {
+      const child = tracer.startSpan(name, { kind: 'internal', parent: span, attributes: { ...base, ...attributes } });
+      try {
+        return await fn(child);
+      } catch (error) {
+        child.recordError(error);
+        throw error;
+      } finally {
+        child.end();
+      }
+    },
     async attempt(endpoint, reason, fn) {
       attempts++;
       const child = tracer.startSpan(collection ? `${op} ${collection}` : op, {
