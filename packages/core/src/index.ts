@@ -13,10 +13,11 @@ export type {
   DiagnosticFinding,
   Embedder,
   HealthReport,
-  ResilienceOptions,
   RouteExplanation,
   RouteRequest,
 } from './client/client.js';
+export type { ResilienceOptions, RetryOptions } from './resilience/resilience-options.js';
+export type { BreakerOptions, BreakerState } from './resilience/breaker.js';
 export { AindusError, isAindusError } from './errors/aindus-error.js';
 export type { AindusErrorCode, AindusErrorOptions } from './errors/aindus-error.js';
 export type * from './types.js';

@@ -2,12 +2,15 @@ import { createHash } from 'node:crypto';
 import type { EngineQuery } from '../engine/engine.js';
 import { filterKey } from '../filter/compile-filter.js';
 import type { QueryResult } from '../types.js';
+import { type Breaker, type BreakerOptions, createBreaker } from '../resilience/breaker.js';
 import type { Cache, CacheEpoch } from './cache.js';
 
 /** How long a cache call may take before it counts as a miss. */
 export interface QueryCacheOptions {
   /** Time budget of each cache call, in ms. */
   timeoutMs: number;
+  /** Tuning of the cache's own breaker: while open, cache calls are skipped (misses). */
+  breaker: BreakerOptions;
   /** Orders engine positions (the engine's `comparePositions`). */
   comparePositions(a: string, b: string): number;
 }
@@ -45,27 +48,44 @@ export interface QueryCache {
 const embeddingKey = (embedderId: string, text: string) =>
   createHash('sha256').update(embedderId).update('\u0000').update(text).digest('base64url');
 
-/** Runs a cache call within its time budget; any failure or timeout yields `undefined`. */
-async function failOpen<T>(timeoutMs: number, fn: (ctx: { signal: AbortSignal }) => Promise<T>): Promise<T | undefined> {
+/**
+ * Runs a cache call within its time budget behind the cache's breaker; any failure, timeout or
+ * open breaker yields `undefined`, so a cache outage costs at most one timeout per call and,
+ * once the breaker opens, nothing at all.
+ */
+async function failOpen<T>(breaker: Breaker, timeoutMs: number, fn: (ctx: { signal: AbortSignal }) => Promise<T>): Promise<T | undefined> {
+  if (!breaker.canPass()) return undefined;
+  const permit = breaker.acquire();
+  const started = performance.now();
+  let failed = false;
   const controller = new AbortController();
   let timer: NodeJS.Timeout | undefined;
   const timeout = new Promise<undefined>((resolve) => {
     timer = setTimeout(() => {
+      failed = true;
       controller.abort();
       resolve(undefined);
     }, timeoutMs);
     timer.unref?.();
   });
+  const call = fn({ signal: controller.signal }).catch(() => {
+    failed = true;
+    return undefined;
+  });
   try {
-    return await Promise.race([fn({ signal: controller.signal }).catch(() => undefined), timeout]);
+    return await Promise.race([call, timeout]);
   } finally {
     clearTimeout(timer);
+    if (failed) permit.failure();
+    else permit.success(performance.now() - started);
   }
 }
 
 /** Wraps a {@link Cache} with the query path's policy. */
 export function createQueryCache(cache: Cache, options: QueryCacheOptions): QueryCache {
   const { timeoutMs, comparePositions } = options;
+  const breaker = createBreaker(`cache:${cache.name}`, options.breaker);
+  const guarded = <T>(fn: (ctx: { signal: AbortSignal }) => Promise<T>) => failOpen(breaker, timeoutMs, fn);
   const isBehind = (position: string | undefined, than: string | undefined) => {
     if (position === undefined || than === undefined) return false;
     try {
@@ -85,7 +105,7 @@ export function createQueryCache(cache: Cache, options: QueryCacheOptions): Quer
       return hash.digest('base64url');
     },
     async lookup(scope, key, after) {
-      const read = await failOpen(timeoutMs, (ctx) => cache.read(scope, key, ctx));
+      const read = await guarded((ctx) => cache.read(scope, key, ctx));
       if (!read) return { hit: false, epoch: undefined };
       const { epoch, entry } = read;
       // A token newer than the epoch's write means the cache has not seen that write yet.
@@ -95,18 +115,18 @@ export function createQueryCache(cache: Cache, options: QueryCacheOptions): Quer
     },
     async store(scope, key, epoch, readPosition, value) {
       if (!epoch || isBehind(readPosition, epoch.position)) return;
-      await failOpen(timeoutMs, (ctx) => cache.write(scope, key, { epoch: epoch.epoch, value }, ctx));
+      await guarded((ctx) => cache.write(scope, key, { epoch: epoch.epoch, value }, ctx));
     },
     async advance(scope, position) {
-      await failOpen(timeoutMs, (ctx) => cache.advance(scope, position, ctx));
+      await guarded((ctx) => cache.advance(scope, position, ctx));
     },
     async readEmbedding(embedderId, text) {
       if (!cache.readEmbedding) return undefined;
-      return failOpen(timeoutMs, (ctx) => cache.readEmbedding!(embeddingKey(embedderId, text), ctx));
+      return guarded((ctx) => cache.readEmbedding!(embeddingKey(embedderId, text), ctx));
     },
     async writeEmbedding(embedderId, text, vector) {
       if (!cache.writeEmbedding) return;
-      await failOpen(timeoutMs, (ctx) => cache.writeEmbedding!(embeddingKey(embedderId, text), vector, ctx));
+      await guarded((ctx) => cache.writeEmbedding!(embeddingKey(embedderId, text), vector, ctx));
     },
   };
 }

@@ -1,5 +1,6 @@
 import type { Cache } from '../cache/cache.js';
 import type { Engine } from '../engine/engine.js';
+import type { ResilienceOptions } from '../resilience/resilience-options.js';
 import type { Tracer } from '../telemetry/tracer.js';
 import type {
   CallOptions,
@@ -21,14 +22,6 @@ import type {
 
 /** Turns texts into vectors, for `{ text }` queries. Must return one vector per text. */
 export type Embedder = (texts: string[]) => Promise<number[][]>;
-
-/** Timeouts and failure handling. Every field has a default. */
-export interface ResilienceOptions {
-  /** Deadline of each call when the call gives none, in ms (default 30,000). */
-  timeoutMs?: number;
-  /** Time budget of each cache call, in ms (default 250); past it the cache counts as a miss. */
-  cacheTimeoutMs?: number;
-}
 
 /** Options of {@link createClient}. */
 export interface ClientOptions {

@@ -5,7 +5,7 @@ import type { EngineContext, EngineEndpoint, EngineQuery, EngineRecord, EngineWr
 import { AindusError } from '../errors/aindus-error.js';
 import { parseFilter } from '../filter/parse-filter.js';
 import { raceAbort } from '../resilience/deadline.js';
-import type { Router } from '../resilience/router.js';
+import type { Dispatcher } from '../resilience/dispatcher.js';
 import type {
   CollectionSpec,
   Consistency,
@@ -19,7 +19,7 @@ import { type OperationEnv, type OperationScope, runOperation } from './operatio
 
 /** What collection handles share with their client. */
 export interface HandleEnv extends OperationEnv {
-  router: Router;
+  dispatcher: Dispatcher;
   cache: QueryCache | undefined;
   embedder: Embedder | undefined;
   /** Identity of the embedder, for the embedding cache. */
@@ -121,34 +121,33 @@ export function createCollectionHandle(env: HandleEnv, name: string, tenantId: s
       throw error;
     });
 
-  /** Sends a write to the primary; then records its position and advances the cache epoch. */
+  /**
+   * Sends a write to the writer endpoint (writes here are idempotent: upserts by id, deletes),
+   * then records its position for session reads and advances the cache epoch before returning.
+   */
   const write = async (
     scope: OperationScope,
     fn: (endpoint: EngineEndpoint, ctx: EngineContext) => Promise<EngineWriteResult>,
   ): Promise<EngineWriteResult> => {
-    const { endpoint, reason } = env.router.route({ kind: 'write' });
-    const result = await notFound(scope.attempt(endpoint, reason, (ctx) => fn(endpoint, ctx)));
+    const result = await notFound(env.dispatcher.run(scope, { kind: 'write', idempotent: true }, fn));
     env.noteWrite(result.position);
     await env.cache?.advance(name, result.position);
     return result;
   };
 
-  /** Resolves a read's consistency into the position it must reflect and the endpoint to use. */
-  const readRoute = (options: { consistency?: Consistency; after?: string } | undefined) => {
+  /** Resolves a read's consistency into the position it must reflect. */
+  const readConsistency = (options: { consistency?: Consistency; after?: string } | undefined) => {
     const { consistency, after: token } = readOptions(options);
     const after = token ?? (consistency === 'session' ? env.sessionPosition() : undefined);
-    return { consistency, after, route: env.router.route({ kind: 'read', consistency, after }) };
+    return { consistency, after };
   };
 
-  /** Sends a read to the routed endpoint. */
+  /** Sends a read to an endpoint that satisfies its consistency. */
   const read = <T>(
     scope: OperationScope,
     options: { consistency?: Consistency; after?: string } | undefined,
     fn: (endpoint: EngineEndpoint, ctx: EngineContext) => Promise<T>,
-  ): Promise<T> => {
-    const { route } = readRoute(options);
-    return notFound(scope.attempt(route.endpoint, route.reason, (ctx) => fn(route.endpoint, ctx)));
-  };
+  ): Promise<T> => notFound(env.dispatcher.run(scope, { kind: 'read', idempotent: true, ...readConsistency(options) }, fn));
 
   const handle: Collection = {
     name,
@@ -205,13 +204,18 @@ export function createCollectionHandle(env: HandleEnv, name: string, tenantId: s
         if (hasVector === hasText) throw new AindusError('INVALID_ARGUMENT', 'query takes exactly one of vector or text');
         if (hasText && typeof options.text !== 'string') throw new AindusError('INVALID_ARGUMENT', 'text must be a string');
         if (hasText && !env.embedder) throw new AindusError('INVALID_ARGUMENT', 'text queries need an embedder in createClient options');
-        const { consistency, after, route } = readRoute(options);
+        const { consistency, after } = readConsistency(options);
         const spec = await env.spec(name, scope);
         const vector = validateVector(hasText ? await embed(options.text!) : options.vector, spec);
         const request: EngineQuery = { collection: name, tenant: tenantId, vector, topK, filter, includeMetadata, includeVector, search };
 
+        // The endpoint that served the query, so a fill from a lagging replica is not cached.
+        let servedBy: string | undefined;
         const execute = async () => {
-          const result = await notFound(scope.attempt(route.endpoint, route.reason, (ctx) => route.endpoint.query(request, ctx)));
+          const result = await read(scope, { consistency, ...(after !== undefined ? { after } : {}) }, (endpoint, ctx) => {
+            servedBy = endpoint.id;
+            return endpoint.query(request, ctx);
+          });
           const matches = result.matches
             .map((m) => ({ id: m.id, score: scoreFromDistance(spec.metric, m.distance), distance: m.distance, ...(m.metadata ? { metadata: m.metadata } : {}), ...(m.vector ? { vector: m.vector } : {}) }))
             .sort(compareMatches)
@@ -230,7 +234,7 @@ export function createCollectionHandle(env: HandleEnv, name: string, tenantId: s
         scope.span.setAttributes({ 'aindusdb.cache.hit': lookup.hit });
         env.tracer.metrics?.cacheLookup?.(lookup.hit, { 'db.collection.name': name, 'aindusdb.cache.name': cache.name });
         if (lookup.hit) return finish(scope, lookup.value);
-        return finish(scope, await fill(key, lookup.epoch, after, execute, scope));
+        return finish(scope, await fill(key, lookup.epoch, after, execute, () => env.dispatcher.positionOf(servedBy), scope));
       });
     },
 
@@ -303,7 +307,14 @@ export function createCollectionHandle(env: HandleEnv, name: string, tenantId: s
   }
 
   /** Runs a miss once for all concurrent identical misses, and stores the result. */
-  function fill(key: string, epoch: CacheEpoch | undefined, after: string | undefined, execute: () => Promise<QueryResult>, scope: OperationScope): Promise<QueryResult> {
+  function fill(
+    key: string,
+    epoch: CacheEpoch | undefined,
+    after: string | undefined,
+    execute: () => Promise<QueryResult>,
+    readPosition: () => string | undefined,
+    scope: OperationScope,
+  ): Promise<QueryResult> {
     const flightKey = `${name}:${epoch?.epoch ?? 'none'}:${after ?? ''}:${key}`;
     const inflight = env.inflight;
     const shared = inflight.get(flightKey);
@@ -314,7 +325,7 @@ export function createCollectionHandle(env: HandleEnv, name: string, tenantId: s
     const flight = (async () => {
       try {
         const result = await execute();
-        await env.cache!.store(name, key, epoch, undefined, result);
+        await env.cache!.store(name, key, epoch, readPosition(), result);
         return result;
       } finally {
         inflight.delete(flightKey);

@@ -19,8 +19,11 @@ export interface OperationScope {
   span: TraceSpan;
   /** Runs `fn` in a child span named `name` (e.g. the cache lookup). */
   child<T>(name: string, attributes: Attributes, fn: (span: TraceSpan) => Promise<T>): Promise<T>;
-  /** Runs one engine call on `endpoint` in a child span, within the deadline. */
-  attempt<T>(endpoint: EngineEndpoint, reason: string, fn: (ctx: EngineContext) => Promise<T>): Promise<T>;
+  /**
+   * Runs one engine call on `endpoint` in a child span, within the deadline — or within `ctx`,
+   * a narrower per-attempt context, when given.
+   */
+  attempt<T>(endpoint: EngineEndpoint, reason: string, fn: (ctx: EngineContext) => Promise<T>, ctx?: EngineContext): Promise<T>;
 }
 
 /** Makes any thrown value an {@link AindusError}; engines should throw those, but bugs happen. */
@@ -78,7 +81,7 @@ export async function runOperation<T>(
         child.end();
       }
     },
-    async attempt(endpoint, reason, fn) {
+    async attempt(endpoint, reason, fn, attemptCtx = deadline.ctx) {
       attempts++;
       const child = tracer.startSpan(collection ? `${op} ${collection}` : op, {
         kind,
@@ -98,7 +101,7 @@ export async function runOperation<T>(
         'aindusdb.route.reason': reason,
       });
       try {
-        return await raceAbort(fn(deadline.ctx), deadline.ctx.signal);
+        return await raceAbort(fn(attemptCtx), attemptCtx.signal);
       } catch (error) {
         const normalized = toAindusError(error);
         child.recordError(normalized);
