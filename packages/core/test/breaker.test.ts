@@ -127,3 +127,15 @@ describe('circuit breaker', () => {
     expect(b.state).toBe('closed');
   });
 });
+
+describe('circuit breaker driven by probes', () => {
+  it('forceOpen opens a closed breaker and backs off like a trip', () => {
+    const c = clock();
+    const b = createBreaker('e', options, c.now);
+    b.forceOpen();
+    expect(b.state).toBe('open');
+    b.forceOpen();
+    c.advance(1_000);
+    expect(b.state).toBe('half-open');
+  });
+});

@@ -43,6 +43,8 @@ export interface Breaker {
   acquire(): BreakerPermit;
   /** A health probe succeeded: an open breaker becomes half-open at once. */
   probeSucceeded(): void;
+  /** Health probes found the endpoint down: open now (no-op when already open). */
+  forceOpen(): void;
   /** Subscribes to state changes; returns a disposer. */
   onStateChange(listener: (state: BreakerState) => void): { dispose(): void };
 }
@@ -164,6 +166,10 @@ export function createBreaker(name: string, options: BreakerOptions = {}, now: (
     probeSucceeded() {
       refresh();
       if (state === 'open') transition('half-open');
+    },
+    forceOpen() {
+      refresh();
+      if (state !== 'open') trip();
     },
     onStateChange(listener) {
       listeners.add(listener);

@@ -37,6 +37,7 @@ const alwaysClosed: Breaker = {
   canPass: () => true,
   acquire: () => ({ success() {}, failure() {}, release() {} }),
   probeSucceeded() {},
+  forceOpen() {},
   onStateChange: () => ({ dispose() {} }),
 };
 
@@ -66,6 +67,8 @@ export function createEndpointMonitor(engine: Engine, options: ResolvedResilienc
     } else {
       state.failedStreak++;
       state.healthyStreak = 0;
+      // Probes that keep failing open the breaker even when little traffic reached the endpoint.
+      if (state.failedStreak >= options.ejectAfterFailedProbes) state.breaker.forceOpen();
     }
     if (state.endpoint.role !== 'replica') return;
     if (probe.lagMs !== undefined) {
