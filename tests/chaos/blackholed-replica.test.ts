@@ -1,6 +1,6 @@
-import { afterAll, beforeAll, expect, it } from 'vitest';
 import type { Tracer } from '@aindusdb/core';
-import { startFaultProxy, type FaultProxy } from '../support/fault-proxy.js';
+import { afterAll, beforeAll, expect, it } from 'vitest';
+import { type FaultProxy, startFaultProxy } from '../support/fault-proxy.js';
 import { percentile, runLoad, trapProcessErrors, waitFor } from '../support/load.js';
 import { pgUrls, portOf } from '../support/services.js';
 import { type ChaosFixture, createChaosFixture, report } from './fixture.js';
@@ -52,17 +52,26 @@ it('a blackholed replica: p99 under the deadline, its breaker opens, traffic mov
 
   proxy.set({ kind: 'blackhole' });
   served.clear();
-  const during = await runLoad({ count: 3_000, concurrency: 8, maxMs: 60_000, fn: (i) => read(i).then(() => undefined) });
+  const during = await runLoad({
+    count: 3_000,
+    concurrency: 8,
+    maxMs: 60_000,
+    fn: (i) => read(i).then(() => undefined),
+  });
   const servedByBlackholed = served.get('replica-1') ?? 0;
   const breakerOpened = transitions.includes('replica-1:open');
   await fx.killIdleConnections();
 
   proxy.set({ kind: 'pass' });
-  const back = await waitFor(async () => {
-    served.clear();
-    await runLoad({ count: 50, concurrency: 4, maxMs: 5_000, fn: read });
-    return (served.get('replica-1') ?? 0) > 0;
-  }, 30_000, 200);
+  const back = await waitFor(
+    async () => {
+      served.clear();
+      await runLoad({ count: 50, concurrency: 4, maxMs: 5_000, fn: read });
+      return (served.get('replica-1') ?? 0) > 0;
+    },
+    30_000,
+    200,
+  );
   trap.dispose();
 
   report('replica blackholed behind a fault proxy, 3,000 eventual reads', {

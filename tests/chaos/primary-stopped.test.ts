@@ -27,14 +27,18 @@ it('primary stopped: writes fail typed within their deadline, reads continue, wr
     maxMs: 60_000,
     fn: async (i) => {
       const started = performance.now();
-      const error = await fx.docs.upsert([{ id: `w${i}`, vector: vector(i) }], { timeoutMs: deadlineMs }).then(
-        () => new Error('write succeeded while the primary was down'),
-        (e: unknown) => e,
-      );
+      const error = await fx.docs
+        .upsert([{ id: `w${i}`, vector: vector(i) }], { timeoutMs: deadlineMs })
+        .then(
+          () => new Error('write succeeded while the primary was down'),
+          (e: unknown) => e,
+        );
       const took = performance.now() - started;
       if (!isAindusError(error)) throw error;
-      if (!['READ_ONLY', 'CIRCUIT_OPEN', 'UNAVAILABLE', 'TIMEOUT'].includes(error.code)) throw new Error(`unexpected code ${error.code}`);
-      if (took > deadlineMs + 100) throw new Error(`write took ${took} ms, over its ${deadlineMs} ms deadline`);
+      if (!['READ_ONLY', 'CIRCUIT_OPEN', 'UNAVAILABLE', 'TIMEOUT'].includes(error.code))
+        throw new Error(`unexpected code ${error.code}`);
+      if (took > deadlineMs + 100)
+        throw new Error(`write took ${took} ms, over its ${deadlineMs} ms deadline`);
     },
   });
   const reads = await runLoad({
@@ -51,14 +55,20 @@ it('primary stopped: writes fail typed within their deadline, reads continue, wr
   serviceCtl('start', 'pg-primary');
   const restarted = performance.now();
   let recoveredMs = -1;
-  await waitFor(async () => {
-    const ok = await fx.docs.upsert([{ id: 'after', vector: vector(1) }], { timeoutMs: 500 }).then(
-      () => true,
-      () => false,
-    );
-    if (ok) recoveredMs = performance.now() - restarted;
-    return ok;
-  }, 15_000, 100);
+  await waitFor(
+    async () => {
+      const ok = await fx.docs
+        .upsert([{ id: 'after', vector: vector(1) }], { timeoutMs: 500 })
+        .then(
+          () => true,
+          () => false,
+        );
+      if (ok) recoveredMs = performance.now() - restarted;
+      return ok;
+    },
+    15_000,
+    100,
+  );
   await fx.killIdleConnections();
   trap.dispose();
 

@@ -26,7 +26,11 @@ it('one of two replicas killed during a read load of 5,000 reads: zero failed re
         killPgNode('replica1');
       }
       if (i % 1_000 === 500) await fx.killIdleConnections();
-      const r = await fx.docs.query({ vector: Array.from({ length: 16 }, (_, j) => Math.cos(i + j)), topK: 5, consistency: 'eventual' });
+      const r = await fx.docs.query({
+        vector: Array.from({ length: 16 }, (_, j) => Math.cos(i + j)),
+        topK: 5,
+        consistency: 'eventual',
+      });
       if (r.matches.length !== 5) throw new Error(`expected 5 matches, got ${r.matches.length}`);
     },
   });
@@ -49,6 +53,8 @@ it('one of two replicas killed during a read load of 5,000 reads: zero failed re
   expect(health.components.find((c) => c.name === 'engine:replica-1')?.status).toBe('down');
   // It comes back into rotation after a restart.
   serviceCtl('start', 'pg-replica1');
-  expect(await waitFor(async () => (await fx.client.health()).status === 'ok', 30_000, 200)).toBe(true);
+  expect(await waitFor(async () => (await fx.client.health()).status === 'ok', 30_000, 200)).toBe(
+    true,
+  );
   await sleep(100);
 });

@@ -2,8 +2,8 @@ import { fork } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import type { Attributes, Tracer } from '@aindusdb/core';
 import { afterAll, beforeAll, expect, it } from 'vitest';
-import { adminQuery } from '../support/pg-admin.js';
 import { trapProcessErrors } from '../support/load.js';
+import { adminQuery } from '../support/pg-admin.js';
 import { pgUrls } from '../support/services.js';
 import { type ChaosFixture, createChaosFixture, report } from './fixture.js';
 
@@ -31,7 +31,12 @@ function endpointCounter(): Tracer & { served: Map<string, number> } {
 }
 
 async function setDelay(value: string | null) {
-  await adminQuery(delayed, value === null ? 'ALTER SYSTEM RESET recovery_min_apply_delay' : `ALTER SYSTEM SET recovery_min_apply_delay = '${value}'`);
+  await adminQuery(
+    delayed,
+    value === null
+      ? 'ALTER SYSTEM RESET recovery_min_apply_delay'
+      : `ALTER SYSTEM SET recovery_min_apply_delay = '${value}'`,
+  );
   await adminQuery(delayed, 'SELECT pg_reload_conf()');
 }
 
@@ -53,7 +58,9 @@ it(`${PAIRS} write→read pairs with session consistency on a replica 500 ms beh
   const started = performance.now();
   for (let i = 0; i < PAIRS; i++) {
     if (i % 500 === 250) await fx.killIdleConnections();
-    await fx.docs.upsert([{ id: `s${i % 50}`, vector: Array.from({ length: 16 }, () => i), metadata: { v: i } }]);
+    await fx.docs.upsert([
+      { id: `s${i % 50}`, vector: Array.from({ length: 16 }, () => i), metadata: { v: i } },
+    ]);
     const [row] = await fx.docs.get([`s${i % 50}`]);
     if (row?.metadata.v !== i) stale++;
   }
@@ -69,11 +76,15 @@ it(`${PAIRS} write→read pairs with session consistency on a replica 500 ms beh
 
 it(`${PAIRS} write→read pairs across two processes with after tokens: zero stale reads`, async () => {
   const trap = trapProcessErrors();
-  const writer = fork(fileURLToPath(new URL('./token-writer.ts', import.meta.url)), [String(PAIRS), fx.schema], {
-    execArgv: ['--import', 'tsx'],
-    env: process.env,
-    stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
-  });
+  const writer = fork(
+    fileURLToPath(new URL('./token-writer.ts', import.meta.url)),
+    [String(PAIRS), fx.schema],
+    {
+      execArgv: ['--import', 'tsx'],
+      env: process.env,
+      stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
+    },
+  );
   let stale = 0;
   let checked = 0;
   const started = performance.now();
@@ -100,7 +111,10 @@ it(`${PAIRS} write→read pairs across two processes with after tokens: zero sta
       });
     });
     writer.on('error', reject);
-    writer.on('exit', (code) => code !== 0 && code !== null && reject(new Error(`writer exited with ${code}`)));
+    writer.on(
+      'exit',
+      (code) => code !== 0 && code !== null && reject(new Error(`writer exited with ${code}`)),
+    );
   });
   trap.dispose();
   report(`${PAIRS} cross-process pairs with after tokens, replica delayed 500 ms`, {
@@ -117,11 +131,16 @@ it("'eventual' reads right after writes: staleness measured and reported", async
   let stale = 0;
   const n = 300;
   for (let i = 0; i < n; i++) {
-    await fx.docs.upsert([{ id: 'e', vector: Array.from({ length: 16 }, () => i), metadata: { v: i } }]);
+    await fx.docs.upsert([
+      { id: 'e', vector: Array.from({ length: 16 }, () => i), metadata: { v: i } },
+    ]);
     const [row] = await fx.docs.get(['e'], { consistency: 'eventual' });
     if (row?.metadata.v !== i) stale++;
   }
-  report(`${n} eventual write→read pairs, replica delayed 500 ms`, { 'stale reads': stale, 'stale share %': (stale / n) * 100 });
+  report(`${n} eventual write→read pairs, replica delayed 500 ms`, {
+    'stale reads': stale,
+    'stale share %': (stale / n) * 100,
+  });
   // Eventual reads may be stale by design; this scenario only measures how often.
   expect(stale).toBeGreaterThanOrEqual(0);
 });

@@ -17,12 +17,18 @@ const step = async () => {
     process.disconnect();
     return;
   }
-  const { token } = await docs.upsert([{ id: `x${i % 50}`, vector: Array.from({ length: 16 }, () => i), metadata: { v: i } }]);
+  const { token } = await docs.upsert([
+    { id: `x${i % 50}`, vector: Array.from({ length: 16 }, () => i), metadata: { v: i } },
+  ]);
   process.send!({ i, token });
   i++;
 };
-process.on('message', () => void step().catch((e) => {
-  console.error(e);
-  process.exit(1);
-}));
+process.on(
+  'message',
+  () =>
+    void step().catch((e) => {
+      console.error(e);
+      process.exit(1);
+    }),
+);
 void step();

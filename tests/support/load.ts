@@ -11,7 +11,12 @@ export interface LoadResult {
  * Runs `fn` `count` times with `concurrency` workers, stopping early at `maxMs`: every load in
  * the chaos suite is bounded in count and in time.
  */
-export async function runLoad(options: { count: number; concurrency: number; maxMs: number; fn: (i: number) => Promise<unknown> }): Promise<LoadResult> {
+export async function runLoad(options: {
+  count: number;
+  concurrency: number;
+  maxMs: number;
+  fn: (i: number) => Promise<unknown>;
+}): Promise<LoadResult> {
   const { count, concurrency, maxMs, fn } = options;
   const result: LoadResult = { ok: 0, failed: 0, errors: [], latenciesMs: [], elapsedMs: 0 };
   const started = performance.now();
@@ -25,7 +30,8 @@ export async function runLoad(options: { count: number; concurrency: number; max
         result.ok++;
       } catch (error) {
         result.failed++;
-        if (result.errors.length < 10) result.errors.push(String((error as Error)?.message ?? error));
+        if (result.errors.length < 10)
+          result.errors.push(String((error as Error)?.message ?? error));
       }
       result.latenciesMs.push(performance.now() - t);
     }
@@ -39,14 +45,20 @@ export async function runLoad(options: { count: number; concurrency: number; max
 export function percentile(values: number[], p: number): number {
   if (values.length === 0) return 0;
   const sorted = [...values].sort((a, b) => a - b);
-  return sorted[Math.min(sorted.length - 1, Math.max(0, Math.ceil((p / 100) * sorted.length) - 1))]!;
+  return sorted[
+    Math.min(sorted.length - 1, Math.max(0, Math.ceil((p / 100) * sorted.length) - 1))
+  ]!;
 }
 
 /** Sleeps `ms`. */
 export const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
 
 /** Polls `check` until it returns true or `maxMs` passes; returns whether it became true. */
-export async function waitFor(check: () => boolean | Promise<boolean>, maxMs: number, everyMs = 50): Promise<boolean> {
+export async function waitFor(
+  check: () => boolean | Promise<boolean>,
+  maxMs: number,
+  everyMs = 50,
+): Promise<boolean> {
   const started = performance.now();
   while (performance.now() - started < maxMs) {
     if (await check()) return true;

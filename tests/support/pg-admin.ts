@@ -1,7 +1,11 @@
 import pg from 'pg';
 
 /** Runs one statement on a node as the superuser, on a connection of its own. */
-export async function adminQuery<T extends pg.QueryResultRow = pg.QueryResultRow>(url: string, sql: string, params: unknown[] = []): Promise<T[]> {
+export async function adminQuery<T extends pg.QueryResultRow = pg.QueryResultRow>(
+  url: string,
+  sql: string,
+  params: unknown[] = [],
+): Promise<T[]> {
   const client = new pg.Client({ connectionString: url, connectionTimeoutMillis: 5_000 });
   client.on('error', () => {}); // a node stopped mid-scenario must not crash the test process
   await client.connect();

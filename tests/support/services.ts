@@ -9,14 +9,19 @@ const root = fileURLToPath(new URL('../..', import.meta.url));
 export function requireEnv(name: string): string {
   const value = process.env[name];
   if (!value) {
-    throw new Error(`${name} is not set: run the tests through scripts/test.sh, or eval "$(bash scripts/services.sh up)" first`);
+    throw new Error(
+      `${name} is not set: run the tests through scripts/test.sh, or eval "$(bash scripts/services.sh up)" first`,
+    );
   }
   return value;
 }
 
 /** Connection URLs of the test PostgreSQL primary and replicas. */
 export function pgUrls(): { primary: string; replicas: string[] } {
-  return { primary: requireEnv('AINDUS_PG_URL'), replicas: requireEnv('AINDUS_PG_REPLICA_URLS').split(',') };
+  return {
+    primary: requireEnv('AINDUS_PG_URL'),
+    replicas: requireEnv('AINDUS_PG_REPLICA_URLS').split(','),
+  };
 }
 
 /** Port of a connection URL. */
@@ -26,7 +31,10 @@ export function portOf(url: string): number {
 
 /** Stops or starts one service through the provisioning script (real processes). */
 export function serviceCtl(command: 'stop' | 'start', name: string, ...flags: string[]): void {
-  execFileSync('bash', [join(root, 'scripts/services.sh'), command, name, ...flags], { stdio: ['ignore', 'ignore', 'inherit'], timeout: 180_000 });
+  execFileSync('bash', [join(root, 'scripts/services.sh'), command, name, ...flags], {
+    stdio: ['ignore', 'ignore', 'inherit'],
+    timeout: 180_000,
+  });
 }
 
 /** Kills a PostgreSQL node's postmaster with SIGKILL, as a crash would. */

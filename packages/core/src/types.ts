@@ -36,7 +36,13 @@ export interface CollectionSpec {
 }
 
 /** A JSON value, as metadata may hold. */
-export type JsonValue = string | number | boolean | null | JsonValue[] | { [key: string]: JsonValue };
+export type JsonValue =
+  | string
+  | number
+  | boolean
+  | null
+  | JsonValue[]
+  | { [key: string]: JsonValue };
 
 /** Metadata attached to a record: a JSON object. */
 export type Metadata = { [key: string]: JsonValue };

@@ -1,13 +1,22 @@
 import { describe, expect, it } from 'vitest';
-import { createBreaker } from '../src/resilience/breaker.js';
 import { isAindusError } from '../src/index.js';
+import { createBreaker } from '../src/resilience/breaker.js';
 
 function clock() {
   let t = 1_000_000;
   return { now: () => t, advance: (ms: number) => (t += ms) };
 }
 
-const options = { windowMs: 10_000, minimumCalls: 4, failureRate: 0.5, slowCallMs: 100, slowCallRate: 0.75, openMs: 1_000, maxOpenMs: 4_000, halfOpenCalls: 2 };
+const options = {
+  windowMs: 10_000,
+  minimumCalls: 4,
+  failureRate: 0.5,
+  slowCallMs: 100,
+  slowCallRate: 0.75,
+  openMs: 1_000,
+  maxOpenMs: 4_000,
+  halfOpenCalls: 2,
+};
 
 describe('circuit breaker', () => {
   it('stays closed below the minimum volume, whatever the failure rate', () => {

@@ -1,5 +1,10 @@
-import { createClient, createMemoryEngine, type Engine, type EngineEndpoint } from '../src/index.js';
 import { describe, expect, it } from 'vitest';
+import {
+  createClient,
+  createMemoryEngine,
+  type Engine,
+  type EngineEndpoint,
+} from '../src/index.js';
 import { createRecordingTracer } from './recording-tracer.js';
 
 /** Counts engine queries by wrapping the real memory engine's endpoint (no behaviour changed). */

@@ -7,9 +7,9 @@ import {
   AindusError,
   createClient,
   createMemoryEngine,
+  type EndpointProbe,
   type Engine,
   type EngineEndpoint,
-  type EndpointProbe,
   isAindusError,
 } from '../src/index.js';
 
@@ -25,7 +25,10 @@ function replicatedEngine(replicas: number) {
   const inner = base.endpoints[0]!;
   const scripts = new Map<string, Scripted>();
   const make = (id: string, role: 'primary' | 'replica'): EngineEndpoint => {
-    const script: Scripted = { probe: { alive: true, writable: role === 'primary', position: '0', lagMs: 0, latencyMs: 0 }, calls: 0 };
+    const script: Scripted = {
+      probe: { alive: true, writable: role === 'primary', position: '0', lagMs: 0, latencyMs: 0 },
+      calls: 0,
+    };
     scripts.set(id, script);
     const guard =
       <A extends unknown[], R>(fn: (...args: A) => Promise<R>) =>
@@ -51,8 +54,15 @@ function replicatedEngine(replicas: number) {
       count: guard(inner.count),
     };
   };
-  const endpoints = [make('primary', 'primary'), ...Array.from({ length: replicas }, (_, i) => make(`replica-${i + 1}`, 'replica'))];
-  const engine: Engine = { ...base, capabilities: { ...base.capabilities, shared: true }, endpoints };
+  const endpoints = [
+    make('primary', 'primary'),
+    ...Array.from({ length: replicas }, (_, i) => make(`replica-${i + 1}`, 'replica')),
+  ];
+  const engine: Engine = {
+    ...base,
+    capabilities: { ...base.capabilities, shared: true },
+    endpoints,
+  };
   return { engine, script: (id: string) => scripts.get(id)! };
 }
 
@@ -60,7 +70,15 @@ const unavailable = () => new AindusError('UNAVAILABLE', 'connection refused', {
 
 async function setup(replicas = 2, resilience = {}) {
   const { engine, script } = replicatedEngine(replicas);
-  const client = createClient({ engine, cache: false, resilience: { probeIntervalMs: 20, retry: { retries: 3, minDelayMs: 1, maxDelayMs: 5 }, ...resilience } });
+  const client = createClient({
+    engine,
+    cache: false,
+    resilience: {
+      probeIntervalMs: 20,
+      retry: { retries: 3, minDelayMs: 1, maxDelayMs: 5 },
+      ...resilience,
+    },
+  });
   const docs = await client.createCollection('docs', { dimension: 2, metric: 'l2' });
   await client.health(); // first probe round
   return { client, docs, script };
@@ -100,7 +118,9 @@ describe('replica routing', () => {
 
   it('an explicit after token is honoured for any consistency', async () => {
     const { client } = await setup();
-    expect(client.explainRoute({ kind: 'read', consistency: 'eventual', after: '99' }).endpoint).toBe('primary');
+    expect(
+      client.explainRoute({ kind: 'read', consistency: 'eventual', after: '99' }).endpoint,
+    ).toBe('primary');
     await client.close();
   });
 
@@ -117,12 +137,20 @@ describe('replica routing', () => {
     await client.health();
     await client.health();
     expect(client.explainRoute({ kind: 'read', consistency: 'eventual' }).endpoint).toBe('primary');
-    script('replica-1').probe = { alive: true, writable: false, position: '0', lagMs: 0, latencyMs: 0 };
+    script('replica-1').probe = {
+      alive: true,
+      writable: false,
+      position: '0',
+      lagMs: 0,
+      latencyMs: 0,
+    };
     await client.health();
     expect(client.explainRoute({ kind: 'read', consistency: 'eventual' }).endpoint).toBe('primary');
     await client.health();
     await client.health();
-    expect(client.explainRoute({ kind: 'read', consistency: 'eventual' }).endpoint).toBe('replica-1');
+    expect(client.explainRoute({ kind: 'read', consistency: 'eventual' }).endpoint).toBe(
+      'replica-1',
+    );
     await client.close();
   });
 
@@ -137,7 +165,12 @@ describe('replica routing', () => {
 
   it('primary down: writes fail fast with a typed error, reads continue from replicas, health degraded', async () => {
     const { client, docs, script } = await setup();
-    script('primary').probe = { alive: false, writable: false, latencyMs: 0, error: 'connection refused' };
+    script('primary').probe = {
+      alive: false,
+      writable: false,
+      latencyMs: 0,
+      error: 'connection refused',
+    };
     script('primary').fail = unavailable;
     const health = await client.health();
     expect(health.status).toBe('degraded');
@@ -148,10 +181,18 @@ describe('replica routing', () => {
     expect(performance.now() - started).toBeLessThan(1_000);
     expect(await docs.count({ consistency: 'eventual' })).toBe(0);
     // The primary comes back: writes succeed again with the same client.
-    script('primary').probe = { alive: true, writable: true, position: '5', lagMs: 0, latencyMs: 0 };
+    script('primary').probe = {
+      alive: true,
+      writable: true,
+      position: '5',
+      lagMs: 0,
+      latencyMs: 0,
+    };
     script('primary').fail = undefined;
     await client.health();
-    await expect(docs.upsert([{ id: 'x', vector: [0, 0] }])).resolves.toMatchObject({ upserted: 1 });
+    await expect(docs.upsert([{ id: 'x', vector: [0, 0] }])).resolves.toMatchObject({
+      upserted: 1,
+    });
     await client.close();
   });
 
@@ -171,7 +212,9 @@ describe('replica routing', () => {
     const { client, docs, script } = await setup();
     let failures = 2;
     script('primary').fail = () => (failures-- > 0 ? unavailable() : undefined);
-    await expect(docs.upsert([{ id: 'r', vector: [1, 1] }])).resolves.toMatchObject({ upserted: 1 });
+    await expect(docs.upsert([{ id: 'r', vector: [1, 1] }])).resolves.toMatchObject({
+      upserted: 1,
+    });
     await client.close();
   });
 
@@ -179,16 +222,23 @@ describe('replica routing', () => {
     const { client, docs, script } = await setup();
     script('primary').fail = () => new AindusError('INTERNAL', 'boom', { retryable: false });
     const before = script('primary').calls;
-    await expect(docs.upsert([{ id: 'r', vector: [1, 1] }])).rejects.toMatchObject({ code: 'INTERNAL' });
+    await expect(docs.upsert([{ id: 'r', vector: [1, 1] }])).rejects.toMatchObject({
+      code: 'INTERNAL',
+    });
     expect(script('primary').calls).toBe(before + 1);
     await client.close();
   });
 
   it('opens the breaker after repeated failures so later writes fail fast with CIRCUIT_OPEN', async () => {
-    const { client, docs, script } = await setup(0, { retry: false, breaker: { minimumCalls: 3, openMs: 60_000 } });
+    const { client, docs, script } = await setup(0, {
+      retry: false,
+      breaker: { minimumCalls: 3, openMs: 60_000 },
+    });
     script('primary').fail = unavailable;
     for (let i = 0; i < 3; i++) await docs.upsert([{ id: 'b', vector: [1, 1] }]).catch(() => {});
-    await expect(docs.upsert([{ id: 'b', vector: [1, 1] }])).rejects.toMatchObject({ code: 'CIRCUIT_OPEN' });
+    await expect(docs.upsert([{ id: 'b', vector: [1, 1] }])).rejects.toMatchObject({
+      code: 'CIRCUIT_OPEN',
+    });
     await client.close();
   });
 
@@ -215,7 +265,9 @@ describe('replica routing', () => {
     script('primary').hang = true;
     const controller = new AbortController();
     setTimeout(() => controller.abort(), 20);
-    await expect(docs.count({ signal: controller.signal })).rejects.toMatchObject({ code: 'TIMEOUT' });
+    await expect(docs.count({ signal: controller.signal })).rejects.toMatchObject({
+      code: 'TIMEOUT',
+    });
     await client.close();
   });
 });

@@ -40,7 +40,11 @@ export interface Cache {
   /** Name used in telemetry and health, e.g. `memory` or `redis`. */
   readonly name: string;
   /** Reads the scope's epoch and the entry for `key`, in one round trip where possible. */
-  read(scope: string, key: string, ctx: CacheContext): Promise<{ epoch: CacheEpoch; entry?: CacheEntry }>;
+  read(
+    scope: string,
+    key: string,
+    ctx: CacheContext,
+  ): Promise<{ epoch: CacheEpoch; entry?: CacheEntry }>;
   /** Stores an entry (computed under `entry.epoch`). */
   write(scope: string, key: string, entry: CacheEntry, ctx: CacheContext): Promise<void>;
   /** Advances the scope's epoch after a write at `position`; returns the new epoch. */

@@ -1,8 +1,8 @@
 import { createHash } from 'node:crypto';
 import type { EngineQuery } from '../engine/engine.js';
 import { filterKey } from '../filter/compile-filter.js';
-import type { QueryResult } from '../types.js';
 import { type Breaker, type BreakerOptions, createBreaker } from '../resilience/breaker.js';
+import type { QueryResult } from '../types.js';
 import type { Cache, CacheEpoch } from './cache.js';
 
 /** How long a cache call may take before it counts as a miss. */
@@ -36,7 +36,13 @@ export interface QueryCache {
    * (undefined: the primary, always current). Skipped when the endpoint was behind the write
    * that set the epoch.
    */
-  store(scope: string, key: string, epoch: CacheEpoch | undefined, readPosition: string | undefined, value: QueryResult): Promise<void>;
+  store(
+    scope: string,
+    key: string,
+    epoch: CacheEpoch | undefined,
+    readPosition: string | undefined,
+    value: QueryResult,
+  ): Promise<void>;
   /** Advances the scope's epoch after an acknowledged write. */
   advance(scope: string, position: string): Promise<void>;
   /** A cached embedding of `text` by embedder `embedderId`, if the cache keeps embeddings. */
@@ -53,7 +59,11 @@ const embeddingKey = (embedderId: string, text: string) =>
  * open breaker yields `undefined`, so a cache outage costs at most one timeout per call and,
  * once the breaker opens, nothing at all.
  */
-async function failOpen<T>(breaker: Breaker, timeoutMs: number, fn: (ctx: { signal: AbortSignal }) => Promise<T>): Promise<T | undefined> {
+async function failOpen<T>(
+  breaker: Breaker,
+  timeoutMs: number,
+  fn: (ctx: { signal: AbortSignal }) => Promise<T>,
+): Promise<T | undefined> {
   if (!breaker.canPass()) return undefined;
   const permit = breaker.acquire();
   const started = performance.now();
@@ -85,7 +95,8 @@ async function failOpen<T>(breaker: Breaker, timeoutMs: number, fn: (ctx: { sign
 export function createQueryCache(cache: Cache, options: QueryCacheOptions): QueryCache {
   const { timeoutMs, comparePositions } = options;
   const breaker = createBreaker(`cache:${cache.name}`, options.breaker);
-  const guarded = <T>(fn: (ctx: { signal: AbortSignal }) => Promise<T>) => failOpen(breaker, timeoutMs, fn);
+  const guarded = <T>(fn: (ctx: { signal: AbortSignal }) => Promise<T>) =>
+    failOpen(breaker, timeoutMs, fn);
   const isBehind = (position: string | undefined, than: string | undefined) => {
     if (position === undefined || than === undefined) return false;
     try {
@@ -100,8 +111,21 @@ export function createQueryCache(cache: Cache, options: QueryCacheOptions): Quer
     keyOf(query) {
       const hash = createHash('sha256');
       const { tenant, topK, includeMetadata, includeVector, search } = query;
-      hash.update(JSON.stringify([tenant, topK, includeMetadata, includeVector, search.ef ?? null, search.probes ?? null, search.exact ?? false, filterKey(query.filter)]));
-      hash.update(new Uint8Array(query.vector.buffer, query.vector.byteOffset, query.vector.byteLength));
+      hash.update(
+        JSON.stringify([
+          tenant,
+          topK,
+          includeMetadata,
+          includeVector,
+          search.ef ?? null,
+          search.probes ?? null,
+          search.exact ?? false,
+          filterKey(query.filter),
+        ]),
+      );
+      hash.update(
+        new Uint8Array(query.vector.buffer, query.vector.byteOffset, query.vector.byteLength),
+      );
       return hash.digest('base64url');
     },
     async lookup(scope, key, after) {
@@ -109,7 +133,8 @@ export function createQueryCache(cache: Cache, options: QueryCacheOptions): Quer
       if (!read) return { hit: false, epoch: undefined };
       const { epoch, entry } = read;
       // A token newer than the epoch's write means the cache has not seen that write yet.
-      const seesToken = after === undefined || (epoch.position !== undefined && !isBehind(epoch.position, after));
+      const seesToken =
+        after === undefined || (epoch.position !== undefined && !isBehind(epoch.position, after));
       const fresh = entry !== undefined && entry.epoch === epoch.epoch && seesToken;
       return fresh ? { hit: true, value: entry.value } : { hit: false, epoch };
     },

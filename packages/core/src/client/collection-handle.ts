@@ -1,7 +1,13 @@
 import type { CacheEpoch } from '../cache/cache.js';
 import type { QueryCache } from '../cache/query-cache.js';
 import { compareMatches, scoreFromDistance } from '../engine/distance.js';
-import type { EngineContext, EngineEndpoint, EngineQuery, EngineRecord, EngineWriteResult } from '../engine/engine.js';
+import type {
+  EngineContext,
+  EngineEndpoint,
+  EngineQuery,
+  EngineRecord,
+  EngineWriteResult,
+} from '../engine/engine.js';
 import { AindusError } from '../errors/aindus-error.js';
 import { parseFilter } from '../filter/parse-filter.js';
 import { raceAbort } from '../resilience/deadline.js';
@@ -13,7 +19,14 @@ import type {
   QueryResult,
   VectorRecord,
 } from '../types.js';
-import { MAX_TOP_K, normalizeMetadata, validateId, validateInteger, validateTenant, validateVector } from '../validation/validate.js';
+import {
+  MAX_TOP_K,
+  normalizeMetadata,
+  validateId,
+  validateInteger,
+  validateTenant,
+  validateVector,
+} from '../validation/validate.js';
 import type { Collection, Embedder } from './client.js';
 import { type OperationEnv, type OperationScope, runOperation } from './operation.js';
 
@@ -41,7 +54,10 @@ const CONSISTENCY = new Set<Consistency>(['session', 'strong', 'eventual']);
 function readOptions(options: { consistency?: Consistency; after?: string } | undefined) {
   const consistency = options?.consistency ?? 'session';
   if (!CONSISTENCY.has(consistency)) {
-    throw new AindusError('INVALID_ARGUMENT', "consistency must be 'session', 'strong' or 'eventual'");
+    throw new AindusError(
+      'INVALID_ARGUMENT',
+      "consistency must be 'session', 'strong' or 'eventual'",
+    );
   }
   const after = options?.after;
   if (after !== undefined && (typeof after !== 'string' || after.length === 0)) {
@@ -52,22 +68,26 @@ function readOptions(options: { consistency?: Consistency; after?: string } | un
 
 function booleanOption(value: unknown, name: string, fallback: boolean): boolean {
   if (value === undefined) return fallback;
-  if (typeof value !== 'boolean') throw new AindusError('INVALID_ARGUMENT', `${name} must be a boolean`);
+  if (typeof value !== 'boolean')
+    throw new AindusError('INVALID_ARGUMENT', `${name} must be a boolean`);
   return value;
 }
 
 function searchOptions(search: QueryOptions['search']): EngineQuery['search'] {
   if (search === undefined) return {};
-  if (typeof search !== 'object' || search === null) throw new AindusError('INVALID_ARGUMENT', 'search must be an object');
+  if (typeof search !== 'object' || search === null)
+    throw new AindusError('INVALID_ARGUMENT', 'search must be an object');
   const out: EngineQuery['search'] = {};
   if (search.ef !== undefined) out.ef = validateInteger(search.ef, 'search.ef', 1, 10_000);
-  if (search.probes !== undefined) out.probes = validateInteger(search.probes, 'search.probes', 1, 32_768);
+  if (search.probes !== undefined)
+    out.probes = validateInteger(search.probes, 'search.probes', 1, 32_768);
   if (search.exact !== undefined) out.exact = booleanOption(search.exact, 'search.exact', false);
   return out;
 }
 
 function validateIds(ids: unknown): string[] {
-  if (!Array.isArray(ids)) throw new AindusError('INVALID_ARGUMENT', 'ids must be an array of strings');
+  if (!Array.isArray(ids))
+    throw new AindusError('INVALID_ARGUMENT', 'ids must be an array of strings');
   return ids.map((id, index) => validateId(id, { index }));
 }
 
@@ -85,7 +105,10 @@ function toEngineRecord(record: VectorRecord, spec: CollectionSpec, index: numbe
     };
   } catch (error) {
     if (error instanceof AindusError) {
-      throw new AindusError(error.code, `Record ${index}: ${error.message}`, { details, cause: error.cause });
+      throw new AindusError(error.code, `Record ${index}: ${error.message}`, {
+        details,
+        cause: error.cause,
+      });
     }
     throw error;
   }
@@ -101,7 +124,10 @@ function lastWins(records: EngineRecord[]): EngineRecord[] {
   return byId.size === records.length ? records : [...byId.values()];
 }
 
-async function* chunksOf<T>(input: Iterable<T> | AsyncIterable<T>, size: number): AsyncGenerator<T[]> {
+async function* chunksOf<T>(
+  input: Iterable<T> | AsyncIterable<T>,
+  size: number,
+): AsyncGenerator<T[]> {
   let chunk: T[] = [];
   for await (const item of input) {
     chunk.push(item);
@@ -117,7 +143,8 @@ async function* chunksOf<T>(input: Iterable<T> | AsyncIterable<T>, size: number)
 export function createCollectionHandle(env: HandleEnv, name: string, tenantId: string): Collection {
   const notFound = <T>(promise: Promise<T>): Promise<T> =>
     promise.catch((error) => {
-      if (error instanceof AindusError && error.code === 'COLLECTION_NOT_FOUND') env.forgetSpec(name);
+      if (error instanceof AindusError && error.code === 'COLLECTION_NOT_FOUND')
+        env.forgetSpec(name);
       throw error;
     });
 
@@ -129,7 +156,9 @@ export function createCollectionHandle(env: HandleEnv, name: string, tenantId: s
     scope: OperationScope,
     fn: (endpoint: EngineEndpoint, ctx: EngineContext) => Promise<EngineWriteResult>,
   ): Promise<EngineWriteResult> => {
-    const result = await notFound(env.dispatcher.run(scope, { kind: 'write', idempotent: true }, fn));
+    const result = await notFound(
+      env.dispatcher.run(scope, { kind: 'write', idempotent: true }, fn),
+    );
     env.noteWrite(result.position);
     await env.cache?.advance(name, result.position);
     return result;
@@ -147,7 +176,14 @@ export function createCollectionHandle(env: HandleEnv, name: string, tenantId: s
     scope: OperationScope,
     options: { consistency?: Consistency; after?: string } | undefined,
     fn: (endpoint: EngineEndpoint, ctx: EngineContext) => Promise<T>,
-  ): Promise<T> => notFound(env.dispatcher.run(scope, { kind: 'read', idempotent: true, ...readConsistency(options) }, fn));
+  ): Promise<T> =>
+    notFound(
+      env.dispatcher.run(
+        scope,
+        { kind: 'read', idempotent: true, ...readConsistency(options) },
+        fn,
+      ),
+    );
 
   const handle: Collection = {
     name,
@@ -155,8 +191,15 @@ export function createCollectionHandle(env: HandleEnv, name: string, tenantId: s
 
     upsert(records, options) {
       return runOperation(env, 'upsert', name, options, async (scope) => {
-        if (records === null || typeof records !== 'object' || !(Symbol.iterator in records || Symbol.asyncIterator in records)) {
-          throw new AindusError('INVALID_ARGUMENT', 'upsert takes an array or an (async) iterable of records');
+        if (
+          records === null ||
+          typeof records !== 'object' ||
+          !(Symbol.iterator in records || Symbol.asyncIterator in records)
+        ) {
+          throw new AindusError(
+            'INVALID_ARGUMENT',
+            'upsert takes an array or an (async) iterable of records',
+          );
         }
         const onProgress = options?.onProgress;
         const spec = await env.spec(name, scope);
@@ -169,7 +212,9 @@ export function createCollectionHandle(env: HandleEnv, name: string, tenantId: s
         let position: string | undefined;
         let offset = 0;
         for await (const chunk of chunksOf<VectorRecord | EngineRecord>(input ?? records, size)) {
-          const valid = input ? (chunk as EngineRecord[]) : chunk.map((r, i) => toEngineRecord(r as VectorRecord, spec, offset + i));
+          const valid = input
+            ? (chunk as EngineRecord[])
+            : chunk.map((r, i) => toEngineRecord(r as VectorRecord, spec, offset + i));
           offset += chunk.length;
           const result = await write(scope, (endpoint, ctx) =>
             endpoint.upsert({ collection: name, tenant: tenantId, records: lastWins(valid) }, ctx),
@@ -192,7 +237,8 @@ export function createCollectionHandle(env: HandleEnv, name: string, tenantId: s
 
     query(options) {
       return runOperation(env, 'query', name, options, async (scope) => {
-        if (typeof options !== 'object' || options === null) throw new AindusError('INVALID_ARGUMENT', 'query takes an options object');
+        if (typeof options !== 'object' || options === null)
+          throw new AindusError('INVALID_ARGUMENT', 'query takes an options object');
         const topK = validateInteger(options.topK, 'topK', 1, MAX_TOP_K);
         scope.span.setAttributes({ 'db.vector.query.top_k': topK });
         const filter = parseFilter(options.filter);
@@ -201,23 +247,48 @@ export function createCollectionHandle(env: HandleEnv, name: string, tenantId: s
         const search = searchOptions(options.search);
         const hasVector = options.vector !== undefined;
         const hasText = options.text !== undefined;
-        if (hasVector === hasText) throw new AindusError('INVALID_ARGUMENT', 'query takes exactly one of vector or text');
-        if (hasText && typeof options.text !== 'string') throw new AindusError('INVALID_ARGUMENT', 'text must be a string');
-        if (hasText && !env.embedder) throw new AindusError('INVALID_ARGUMENT', 'text queries need an embedder in createClient options');
+        if (hasVector === hasText)
+          throw new AindusError('INVALID_ARGUMENT', 'query takes exactly one of vector or text');
+        if (hasText && typeof options.text !== 'string')
+          throw new AindusError('INVALID_ARGUMENT', 'text must be a string');
+        if (hasText && !env.embedder)
+          throw new AindusError(
+            'INVALID_ARGUMENT',
+            'text queries need an embedder in createClient options',
+          );
         const { consistency, after } = readConsistency(options);
         const spec = await env.spec(name, scope);
         const vector = validateVector(hasText ? await embed(options.text!) : options.vector, spec);
-        const request: EngineQuery = { collection: name, tenant: tenantId, vector, topK, filter, includeMetadata, includeVector, search };
+        const request: EngineQuery = {
+          collection: name,
+          tenant: tenantId,
+          vector,
+          topK,
+          filter,
+          includeMetadata,
+          includeVector,
+          search,
+        };
 
         // The endpoint that served the query, so a fill from a lagging replica is not cached.
         let servedBy: string | undefined;
         const execute = async () => {
-          const result = await read(scope, { consistency, ...(after !== undefined ? { after } : {}) }, (endpoint, ctx) => {
-            servedBy = endpoint.id;
-            return endpoint.query(request, ctx);
-          });
+          const result = await read(
+            scope,
+            { consistency, ...(after !== undefined ? { after } : {}) },
+            (endpoint, ctx) => {
+              servedBy = endpoint.id;
+              return endpoint.query(request, ctx);
+            },
+          );
           const matches = result.matches
-            .map((m) => ({ id: m.id, score: scoreFromDistance(spec.metric, m.distance), distance: m.distance, ...(m.metadata ? { metadata: m.metadata } : {}), ...(m.vector ? { vector: m.vector } : {}) }))
+            .map((m) => ({
+              id: m.id,
+              score: scoreFromDistance(spec.metric, m.distance),
+              distance: m.distance,
+              ...(m.metadata ? { metadata: m.metadata } : {}),
+              ...(m.vector ? { vector: m.vector } : {}),
+            }))
             .sort(compareMatches)
             .slice(0, topK);
           return { matches, complete: result.complete || matches.length >= topK };
@@ -226,15 +297,32 @@ export function createCollectionHandle(env: HandleEnv, name: string, tenantId: s
         const cache = env.cache;
         if (!cache || consistency === 'strong') return finish(scope, await execute());
         const key = cache.keyOf(request);
-        const lookup = await scope.child(`cache.lookup ${name}`, { 'aindusdb.cache.name': cache.name }, async (span) => {
-          const found = await cache.lookup(name, key, after);
-          span.setAttributes({ 'aindusdb.cache.hit': found.hit });
-          return found;
-        });
+        const lookup = await scope.child(
+          `cache.lookup ${name}`,
+          { 'aindusdb.cache.name': cache.name },
+          async (span) => {
+            const found = await cache.lookup(name, key, after);
+            span.setAttributes({ 'aindusdb.cache.hit': found.hit });
+            return found;
+          },
+        );
         scope.span.setAttributes({ 'aindusdb.cache.hit': lookup.hit });
-        env.tracer.metrics?.cacheLookup?.(lookup.hit, { 'db.collection.name': name, 'aindusdb.cache.name': cache.name });
+        env.tracer.metrics?.cacheLookup?.(lookup.hit, {
+          'db.collection.name': name,
+          'aindusdb.cache.name': cache.name,
+        });
         if (lookup.hit) return finish(scope, lookup.value);
-        return finish(scope, await fill(key, lookup.epoch, after, execute, () => env.dispatcher.positionOf(servedBy), scope));
+        return finish(
+          scope,
+          await fill(
+            key,
+            lookup.epoch,
+            after,
+            execute,
+            () => env.dispatcher.positionOf(servedBy),
+            scope,
+          ),
+        );
       });
     },
 
@@ -242,24 +330,53 @@ export function createCollectionHandle(env: HandleEnv, name: string, tenantId: s
       return runOperation(env, 'get', name, options, async (scope) => {
         const valid = validateIds(ids);
         const includeVector = booleanOption(options?.includeVector, 'includeVector', false);
-        const rows = valid.length === 0 ? [] : await read(scope, options, (endpoint, ctx) => endpoint.get({ collection: name, tenant: tenantId, ids: valid, includeVector }, ctx));
+        const rows =
+          valid.length === 0
+            ? []
+            : await read(scope, options, (endpoint, ctx) =>
+                endpoint.get(
+                  { collection: name, tenant: tenantId, ids: valid, includeVector },
+                  ctx,
+                ),
+              );
         scope.span.setAttributes({ 'db.response.returned_rows': rows.length });
-        return rows.map((r) => ({ id: r.id, metadata: r.metadata, ...(r.vector ? { vector: r.vector } : {}) }));
+        return rows.map((r) => ({
+          id: r.id,
+          metadata: r.metadata,
+          ...(r.vector ? { vector: r.vector } : {}),
+        }));
       });
     },
 
     delete(selector, options) {
       return runOperation(env, 'delete', name, options, async (scope) => {
-        if (typeof selector !== 'object' || selector === null) throw new AindusError('INVALID_ARGUMENT', 'delete takes { ids } or { filter }');
+        if (typeof selector !== 'object' || selector === null)
+          throw new AindusError('INVALID_ARGUMENT', 'delete takes { ids } or { filter }');
         const hasIds = 'ids' in selector && selector.ids !== undefined;
         const hasFilter = 'filter' in selector && selector.filter !== undefined;
-        if (hasIds === hasFilter) throw new AindusError('INVALID_ARGUMENT', 'delete takes exactly one of { ids } or { filter }');
-        const ids = hasIds ? [...new Set(validateIds((selector as { ids: unknown }).ids))] : undefined;
-        const filter = hasFilter ? parseFilter((selector as { filter: unknown }).filter) : undefined;
+        if (hasIds === hasFilter)
+          throw new AindusError(
+            'INVALID_ARGUMENT',
+            'delete takes exactly one of { ids } or { filter }',
+          );
+        const ids = hasIds
+          ? [...new Set(validateIds((selector as { ids: unknown }).ids))]
+          : undefined;
+        const filter = hasFilter
+          ? parseFilter((selector as { filter: unknown }).filter)
+          : undefined;
         if (hasFilter && filter === undefined) {
-          throw new AindusError('INVALID_FILTER', 'delete with an empty filter would remove every record; pass an explicit filter');
+          throw new AindusError(
+            'INVALID_FILTER',
+            'delete with an empty filter would remove every record; pass an explicit filter',
+          );
         }
-        const result = await write(scope, (endpoint, ctx) => endpoint.delete({ collection: name, tenant: tenantId, ...(ids ? { ids } : { filter }) }, ctx));
+        const result = await write(scope, (endpoint, ctx) =>
+          endpoint.delete(
+            { collection: name, tenant: tenantId, ...(ids ? { ids } : { filter }) },
+            ctx,
+          ),
+        );
         scope.span.setAttributes({ 'db.response.returned_rows': result.count });
         return { deleted: result.count, token: result.position };
       });
@@ -268,18 +385,26 @@ export function createCollectionHandle(env: HandleEnv, name: string, tenantId: s
     count(options) {
       return runOperation(env, 'count', name, options, async (scope) => {
         const filter = parseFilter(options?.filter);
-        return read(scope, options, (endpoint, ctx) => endpoint.count({ collection: name, tenant: tenantId, filter }, ctx));
+        return read(scope, options, (endpoint, ctx) =>
+          endpoint.count({ collection: name, tenant: tenantId, filter }, ctx),
+        );
       });
     },
 
     describe(options) {
       return runOperation(env, 'describe', name, options, async (scope) => {
-        const spec = await read(scope, undefined, (endpoint, ctx) => endpoint.describeCollection(name, ctx));
+        const spec = await read(scope, undefined, (endpoint, ctx) =>
+          endpoint.describeCollection(name, ctx),
+        );
         if (!spec) {
           env.forgetSpec(name);
-          throw new AindusError('COLLECTION_NOT_FOUND', `Collection "${name}" does not exist`, { details: { collection: name } });
+          throw new AindusError('COLLECTION_NOT_FOUND', `Collection "${name}" does not exist`, {
+            details: { collection: name },
+          });
         }
-        const count = await read(scope, undefined, (endpoint, ctx) => endpoint.count({ collection: name, tenant: tenantId }, ctx));
+        const count = await read(scope, undefined, (endpoint, ctx) =>
+          endpoint.count({ collection: name, tenant: tenantId }, ctx),
+        );
         return { ...spec, count };
       });
     },
@@ -295,7 +420,10 @@ export function createCollectionHandle(env: HandleEnv, name: string, tenantId: s
     if (cached) return cached;
     const vectors = await env.embedder!([text]);
     if (!Array.isArray(vectors) || vectors.length !== 1 || !Array.isArray(vectors[0])) {
-      throw new AindusError('INVALID_ARGUMENT', 'The embedder must return one vector (number[]) per text');
+      throw new AindusError(
+        'INVALID_ARGUMENT',
+        'The embedder must return one vector (number[]) per text',
+      );
     }
     await env.cache?.writeEmbedding(env.embedderId, text, vectors[0]);
     return vectors[0];

@@ -38,15 +38,24 @@ function isEngine(value: unknown): value is ClientOptions['engine'] {
  */
 export function createClient(options: ClientOptions): Client {
   if (typeof options !== 'object' || options === null || !isEngine(options.engine)) {
-    throw new AindusError('INVALID_ARGUMENT', 'createClient needs { engine }, e.g. createHnswEngine() or createPgEngine()');
+    throw new AindusError(
+      'INVALID_ARGUMENT',
+      'createClient needs { engine }, e.g. createHnswEngine() or createPgEngine()',
+    );
   }
   const { engine } = options;
   const resilience = resolveResilience(options.resilience);
   if (options.embedder !== undefined && typeof options.embedder !== 'function') {
-    throw new AindusError('INVALID_ARGUMENT', 'embedder must be a function (texts) => Promise<number[][]>');
+    throw new AindusError(
+      'INVALID_ARGUMENT',
+      'embedder must be a function (texts) => Promise<number[][]>',
+    );
   }
   // An in-process LRU cannot see other processes' writes, so it is only a default for in-process engines.
-  const cache = options.cache === false ? undefined : (options.cache ?? (engine.capabilities.shared ? undefined : createMemoryCache()));
+  const cache =
+    options.cache === false
+      ? undefined
+      : (options.cache ?? (engine.capabilities.shared ? undefined : createMemoryCache()));
   const tracer = options.tracer ?? noopTracer;
   const dispatcher = createDispatcher(engine, resilience, tracer);
   const specs = new Map<string, Promise<CollectionSpec>>();
@@ -72,7 +81,9 @@ export function createClient(options: ClientOptions): Client {
       let spec = specs.get(name);
       if (!spec) {
         spec = dispatcher
-          .run(scope, { kind: 'read', consistency: 'strong', idempotent: true }, (endpoint, ctx) => endpoint.describeCollection(name, ctx))
+          .run(scope, { kind: 'read', consistency: 'strong', idempotent: true }, (endpoint, ctx) =>
+            endpoint.describeCollection(name, ctx),
+          )
           .then((found) => {
             if (!found) throw collectionNotFoundError(name);
             return found;
@@ -84,7 +95,8 @@ export function createClient(options: ClientOptions): Client {
     },
     forgetSpec: (name) => specs.delete(name),
     noteWrite(position) {
-      if (sessionPosition === undefined || engine.comparePositions(position, sessionPosition) > 0) sessionPosition = position;
+      if (sessionPosition === undefined || engine.comparePositions(position, sessionPosition) > 0)
+        sessionPosition = position;
     },
     sessionPosition: () => sessionPosition,
   };
@@ -137,24 +149,39 @@ export function createClient(options: ClientOptions): Client {
     health(callOptions) {
       return runOperation(env, 'health', undefined, callOptions, async (scope) => {
         await dispatcher.monitor.probeAll(scope.ctx.signal);
-        const components: ComponentHealth[] = dispatcher.monitor.states.map((s): ComponentHealth => {
-          const probe = s.probe;
-          const healthy = !!probe?.alive && (s.endpoint.role === 'replica' || probe.writable) && s.admitted;
-          return {
-            name: `engine:${s.endpoint.id}`,
-            status: healthy ? 'ok' : probe?.alive ? 'degraded' : 'down',
-            breaker: s.breaker.state,
-            ...(probe ? { latencyMs: probe.latencyMs } : {}),
-            ...(probe?.lagMs !== undefined ? { lagMs: probe.lagMs } : {}),
-            ...(probe?.error ? { detail: probe.error } : !s.admitted ? { detail: 'out of rotation (lag or failed probes)' } : {}),
-          };
-        });
+        const components: ComponentHealth[] = dispatcher.monitor.states.map(
+          (s): ComponentHealth => {
+            const probe = s.probe;
+            const healthy =
+              !!probe?.alive && (s.endpoint.role === 'replica' || probe.writable) && s.admitted;
+            return {
+              name: `engine:${s.endpoint.id}`,
+              status: healthy ? 'ok' : probe?.alive ? 'degraded' : 'down',
+              breaker: s.breaker.state,
+              ...(probe ? { latencyMs: probe.latencyMs } : {}),
+              ...(probe?.lagMs !== undefined ? { lagMs: probe.lagMs } : {}),
+              ...(probe?.error
+                ? { detail: probe.error }
+                : !s.admitted
+                  ? { detail: 'out of rotation (lag or failed probes)' }
+                  : {}),
+            };
+          },
+        );
         if (cache) {
           const ok = (await cache.ping?.({ signal: scope.ctx.signal }).catch(() => false)) ?? true;
-          components.push({ name: `cache:${cache.name}`, status: ok ? 'ok' : 'degraded', ...(ok ? {} : { detail: 'cache unreachable; queries bypass it' }) });
+          components.push({
+            name: `cache:${cache.name}`,
+            status: ok ? 'ok' : 'degraded',
+            ...(ok ? {} : { detail: 'cache unreachable; queries bypass it' }),
+          });
         }
         const engines = components.filter((c) => c.name.startsWith('engine:'));
-        const status = engines.every((c) => c.status === 'down') ? 'down' : components.every((c) => c.status === 'ok') ? 'ok' : 'degraded';
+        const status = engines.every((c) => c.status === 'down')
+          ? 'down'
+          : components.every((c) => c.status === 'ok')
+            ? 'ok'
+            : 'degraded';
         return { status, components };
       });
     },
@@ -175,8 +202,10 @@ export function createClient(options: ClientOptions): Client {
           findings.push({
             severity: 'warning',
             component: 'cache:memory',
-            message: 'An in-process cache is used with a shared engine; it cannot see writes made by other processes.',
-            recommendation: 'Use createRedisCache() so every process shares epochs, or cache: false.',
+            message:
+              'An in-process cache is used with a shared engine; it cannot see writes made by other processes.',
+            recommendation:
+              'Use createRedisCache() so every process shares epochs, or cache: false.',
           });
         }
         if (engine.capabilities.shared && !cache) {
@@ -184,7 +213,8 @@ export function createClient(options: ClientOptions): Client {
             severity: 'info',
             component: 'cache',
             message: 'No query cache is configured.',
-            recommendation: 'Pass cache: createRedisCache({ url }) to cache repeated queries across processes.',
+            recommendation:
+              'Pass cache: createRedisCache({ url }) to cache repeated queries across processes.',
           });
         }
         return { findings };

@@ -1,7 +1,7 @@
 import type { Engine, EngineContext, EngineEndpoint } from '../engine/engine.js';
 import { AindusError, isAindusError } from '../errors/aindus-error.js';
 import { raceAbort, startDeadline } from '../resilience/deadline.js';
-import type { Attributes, TraceSpan, Tracer } from '../telemetry/tracer.js';
+import type { Attributes, Tracer, TraceSpan } from '../telemetry/tracer.js';
 import type { CallOptions } from '../types.js';
 
 /** What every operation shares: engine, tracer and default deadline. */
@@ -23,16 +23,25 @@ export interface OperationScope {
    * Runs one engine call on `endpoint` in a child span, within the deadline — or within `ctx`,
    * a narrower per-attempt context, when given.
    */
-  attempt<T>(endpoint: EngineEndpoint, reason: string, fn: (ctx: EngineContext) => Promise<T>, ctx?: EngineContext): Promise<T>;
+  attempt<T>(
+    endpoint: EngineEndpoint,
+    reason: string,
+    fn: (ctx: EngineContext) => Promise<T>,
+    ctx?: EngineContext,
+  ): Promise<T>;
 }
 
 /** Makes any thrown value an {@link AindusError}; engines should throw those, but bugs happen. */
 export function toAindusError(error: unknown): AindusError {
   if (isAindusError(error)) return error;
-  return new AindusError('INTERNAL', `Unexpected engine error: ${(error as Error)?.message ?? String(error)}`, {
-    cause: error,
-    retryable: false,
-  });
+  return new AindusError(
+    'INTERNAL',
+    `Unexpected engine error: ${(error as Error)?.message ?? String(error)}`,
+    {
+      cause: error,
+      retryable: false,
+    },
+  );
 }
 
 /**
@@ -55,7 +64,10 @@ export async function runOperation<T>(
     'db.namespace': engine.namespace,
   };
   const kind = engine.capabilities.shared ? 'client' : 'internal';
-  const span = tracer.startSpan(collection ? `${op} ${collection}` : op, { kind, attributes: base });
+  const span = tracer.startSpan(collection ? `${op} ${collection}` : op, {
+    kind,
+    attributes: base,
+  });
   let errorType: string | undefined;
   const deadline = (() => {
     try {
@@ -71,7 +83,11 @@ export async function runOperation<T>(
     ctx: deadline.ctx,
     span,
     async child(name, attributes, fn) {
-      const child = tracer.startSpan(name, { kind: 'internal', parent: span, attributes: { ...base, ...attributes } });
+      const child = tracer.startSpan(name, {
+        kind: 'internal',
+        parent: span,
+        attributes: { ...base, ...attributes },
+      });
       try {
         return await fn(child);
       } catch (error) {

@@ -8,5 +8,7 @@ export function throwIfAborted(signal: AbortSignal): void {
 /** Converts an abort reason into a `TIMEOUT` {@link AindusError} (keeping one that already is). */
 export function toTimeoutError(reason: unknown): AindusError {
   if (reason instanceof AindusError) return reason;
-  return new AindusError('TIMEOUT', 'The call was aborted or its deadline passed', { cause: reason });
+  return new AindusError('TIMEOUT', 'The call was aborted or its deadline passed', {
+    cause: reason,
+  });
 }

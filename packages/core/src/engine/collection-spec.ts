@@ -3,10 +3,17 @@ import type { CollectionSpec, CreateCollectionOptions, ResolvedIndexSpec } from 
 import { MAX_DIMENSION, validateCollectionName, validateInteger } from '../validation/validate.js';
 
 /** Index used when `createCollection` is given none. */
-export const DEFAULT_INDEX: Extract<ResolvedIndexSpec, { type: 'hnsw' }> = { type: 'hnsw', m: 16, efConstruction: 64 };
+export const DEFAULT_INDEX: Extract<ResolvedIndexSpec, { type: 'hnsw' }> = {
+  type: 'hnsw',
+  m: 16,
+  efConstruction: 64,
+};
 
 /** Validates `createCollection` options and fills in defaults. */
-export function resolveCollectionSpec(name: string, options: CreateCollectionOptions): CollectionSpec {
+export function resolveCollectionSpec(
+  name: string,
+  options: CreateCollectionOptions,
+): CollectionSpec {
   validateCollectionName(name);
   if (typeof options !== 'object' || options === null) {
     throw new AindusError('INVALID_ARGUMENT', 'createCollection needs { dimension, metric }');
@@ -14,7 +21,10 @@ export function resolveCollectionSpec(name: string, options: CreateCollectionOpt
   const dimension = validateInteger(options.dimension, 'dimension', 1, MAX_DIMENSION);
   const { metric } = options;
   if (metric !== 'cosine' && metric !== 'l2' && metric !== 'ip') {
-    throw new AindusError('INVALID_ARGUMENT', `metric must be 'cosine', 'l2' or 'ip'; got ${String(metric)}`);
+    throw new AindusError(
+      'INVALID_ARGUMENT',
+      `metric must be 'cosine', 'l2' or 'ip'; got ${String(metric)}`,
+    );
   }
   return { name, dimension, metric, index: resolveIndex(options.index) };
 }
@@ -26,10 +36,18 @@ function resolveIndex(index: CreateCollectionOptions['index']): ResolvedIndexSpe
       return {
         type: 'hnsw',
         m: validateInteger(index.m ?? DEFAULT_INDEX.m, 'index.m', 2, 100),
-        efConstruction: validateInteger(index.efConstruction ?? DEFAULT_INDEX.efConstruction, 'index.efConstruction', 4, 1000),
+        efConstruction: validateInteger(
+          index.efConstruction ?? DEFAULT_INDEX.efConstruction,
+          'index.efConstruction',
+          4,
+          1000,
+        ),
       };
     case 'ivfflat':
-      return { type: 'ivfflat', lists: validateInteger(index.lists ?? 100, 'index.lists', 1, 32768) };
+      return {
+        type: 'ivfflat',
+        lists: validateInteger(index.lists ?? 100, 'index.lists', 1, 32768),
+      };
     case 'none':
       return { type: 'none' };
     default:

@@ -1,5 +1,5 @@
-import { compareCodePoints } from '../util/text.js';
 import type { Metric } from '../types.js';
+import { compareCodePoints } from '../util/text.js';
 
 /**
  * Metric-native distance between two vectors, computed in float64 over their components:

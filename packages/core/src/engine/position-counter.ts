@@ -8,7 +8,8 @@ const COUNTER = /^(0|[1-9][0-9]{0,15})$/;
  */
 export function comparePositionCounters(a: string, b: string): number {
   for (const p of [a, b]) {
-    if (!COUNTER.test(p)) throw new AindusError('INVALID_ARGUMENT', `Not a token of this engine: ${JSON.stringify(p)}`);
+    if (!COUNTER.test(p))
+      throw new AindusError('INVALID_ARGUMENT', `Not a token of this engine: ${JSON.stringify(p)}`);
   }
   return Number(a) - Number(b);
 }

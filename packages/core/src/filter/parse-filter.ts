@@ -42,7 +42,8 @@ function isScalar(value: unknown): value is FilterScalar {
 /** Normalizes -0 so `{ n: -0 }` and `{ n: 0 }` compile (and cache) alike. */
 function scalar(value: unknown, at: string): FilterScalar {
   if (!isScalar(value)) invalid('expected a string, finite number, boolean or null', at);
-  if (typeof value === 'string' && !isStorableText(value)) invalid('string holds NUL or a lone surrogate', at);
+  if (typeof value === 'string' && !isStorableText(value))
+    invalid('string holds NUL or a lone surrogate', at);
   return Object.is(value, -0) ? 0 : value;
 }
 
@@ -73,8 +74,11 @@ function parseNode(input: unknown, at: string, depth: number, budget: Budget): F
     const here = at ? `${at}.${key}` : key;
     if (++budget.nodes > MAX_NODES) invalid(`more than ${MAX_NODES} conditions`, at);
     if (key === '$and' || key === '$or') {
-      if (!Array.isArray(value) || value.length === 0) invalid(`${key} takes a non-empty array`, here);
-      const children = value.map((child, i) => parseNode(child, `${here}[${i}]`, depth + 1, budget));
+      if (!Array.isArray(value) || value.length === 0)
+        invalid(`${key} takes a non-empty array`, here);
+      const children = value.map((child, i) =>
+        parseNode(child, `${here}[${i}]`, depth + 1, budget),
+      );
       args.push({ op: key === '$and' ? 'and' : 'or', args: children });
     } else if (key === '$not') {
       args.push({ op: 'not', arg: parseNode(value, here, depth + 1, budget) });
@@ -96,7 +100,8 @@ function parseField(path: string[], value: unknown, at: string): FilterNode[] {
 
 function parseOperator(path: string[], op: string, operand: unknown, at: string): FilterNode {
   const comparison = COMPARISONS[op];
-  if (comparison === 'eq' || comparison === 'ne') return { op: comparison, path, value: scalar(operand, at) };
+  if (comparison === 'eq' || comparison === 'ne')
+    return { op: comparison, path, value: scalar(operand, at) };
   if (comparison !== undefined) {
     const isOrdered =
       typeof operand === 'string' || (typeof operand === 'number' && Number.isFinite(operand));
@@ -113,7 +118,8 @@ function parseOperator(path: string[], op: string, operand: unknown, at: string)
     if (typeof operand !== 'boolean') invalid('$exists takes true or false', at);
     return { op: 'exists', path, value: operand };
   }
-  if (!op.startsWith('$')) invalid(`unknown operator "${op}" (match nested fields with dotted names)`, at);
+  if (!op.startsWith('$'))
+    invalid(`unknown operator "${op}" (match nested fields with dotted names)`, at);
   return invalid(`unknown operator "${op}"`, at);
 }
 

@@ -1,11 +1,21 @@
-import { collectionExistsError, collectionNotFoundError, sameCollectionSpec } from '../engine/collection-spec.js';
-import { compareMatches, distance } from '../engine/distance.js';
-import type { Engine, EngineContext, EngineEndpoint, EngineMatch, EngineRecord } from '../engine/engine.js';
 import { throwIfAborted } from '../engine/abort.js';
-import { compileFilter } from '../filter/compile-filter.js';
-import { AindusError } from '../errors/aindus-error.js';
-import type { CollectionSpec } from '../types.js';
+import {
+  collectionExistsError,
+  collectionNotFoundError,
+  sameCollectionSpec,
+} from '../engine/collection-spec.js';
+import { compareMatches, distance } from '../engine/distance.js';
+import type {
+  Engine,
+  EngineContext,
+  EngineEndpoint,
+  EngineMatch,
+  EngineRecord,
+} from '../engine/engine.js';
 import { comparePositionCounters } from '../engine/position-counter.js';
+import { AindusError } from '../errors/aindus-error.js';
+import { compileFilter } from '../filter/compile-filter.js';
+import type { CollectionSpec } from '../types.js';
 
 /** Options of {@link createMemoryEngine}. */
 export interface MemoryEngineOptions {
@@ -30,7 +40,8 @@ export function createMemoryEngine(options: MemoryEngineOptions = {}): Engine {
   let closed = false;
 
   const use = (name: string, ctx: EngineContext): MemoryCollection => {
-    if (closed) throw new AindusError('UNAVAILABLE', 'The memory engine is closed', { retryable: false });
+    if (closed)
+      throw new AindusError('UNAVAILABLE', 'The memory engine is closed', { retryable: false });
     throwIfAborted(ctx.signal);
     const collection = collections.get(name);
     if (!collection) throw collectionNotFoundError(name);
@@ -38,7 +49,10 @@ export function createMemoryEngine(options: MemoryEngineOptions = {}): Engine {
   };
   const rows = (c: MemoryCollection, tenant: string): Map<string, EngineRecord> => {
     let map = c.tenants.get(tenant);
-    if (!map) c.tenants.set(tenant, (map = new Map()));
+    if (!map) {
+      map = new Map();
+      c.tenants.set(tenant, map);
+    }
     return map;
   };
 
@@ -85,7 +99,8 @@ export function createMemoryEngine(options: MemoryEngineOptions = {}): Engine {
       const pass = compileFilter(req.filter);
       const scored: EngineMatch[] = [];
       for (const r of rows(c, req.tenant).values()) {
-        if (pass(r.metadata)) scored.push({ id: r.id, distance: distance(c.spec.metric, req.vector, r.vector) });
+        if (pass(r.metadata))
+          scored.push({ id: r.id, distance: distance(c.spec.metric, req.vector, r.vector) });
       }
       scored.sort(compareMatches);
       const map = rows(c, req.tenant);
@@ -104,7 +119,13 @@ export function createMemoryEngine(options: MemoryEngineOptions = {}): Engine {
       return ids.flatMap((id) => {
         const r = map.get(id);
         if (!r) return [];
-        return [{ id, metadata: clone(r.metadata), ...(includeVector ? { vector: Array.from(r.vector) } : {}) }];
+        return [
+          {
+            id,
+            metadata: clone(r.metadata),
+            ...(includeVector ? { vector: Array.from(r.vector) } : {}),
+          },
+        ];
       });
     },
     async delete({ collection, tenant, ids, filter }, ctx) {

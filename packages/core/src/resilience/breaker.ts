@@ -56,7 +56,11 @@ const BUCKETS = 10;
  * with a minimum volume, lets a few trial calls through when half-open while failing the rest
  * fast, and backs off its open periods on repeated trips.
  */
-export function createBreaker(name: string, options: BreakerOptions = {}, now: () => number = Date.now): Breaker {
+export function createBreaker(
+  name: string,
+  options: BreakerOptions = {},
+  now: () => number = Date.now,
+): Breaker {
   const windowMs = options.windowMs ?? 10_000;
   const minimumCalls = options.minimumCalls ?? 10;
   const failureRate = options.failureRate ?? 0.5;
@@ -67,7 +71,12 @@ export function createBreaker(name: string, options: BreakerOptions = {}, now: (
   const halfOpenCalls = options.halfOpenCalls ?? 3;
   const bucketMs = windowMs / BUCKETS;
 
-  const buckets = Array.from({ length: BUCKETS }, () => ({ start: 0, calls: 0, failures: 0, slow: 0 }));
+  const buckets = Array.from({ length: BUCKETS }, () => ({
+    start: 0,
+    calls: 0,
+    failures: 0,
+    slow: 0,
+  }));
   let state: BreakerState = 'closed';
   let openUntil = 0;
   let trips = 0;
@@ -114,7 +123,11 @@ export function createBreaker(name: string, options: BreakerOptions = {}, now: (
       failures += b.failures;
       slowCalls += b.slow;
     }
-    if (calls >= minimumCalls && (failures / calls >= failureRate || slowCalls / calls >= slowCallRate)) trip();
+    if (
+      calls >= minimumCalls &&
+      (failures / calls >= failureRate || slowCalls / calls >= slowCallRate)
+    )
+      trip();
   };
   const refresh = () => {
     if (state === 'open' && now() >= openUntil) transition('half-open');
@@ -132,10 +145,14 @@ export function createBreaker(name: string, options: BreakerOptions = {}, now: (
     acquire() {
       refresh();
       if (state === 'open' || (state === 'half-open' && trialsInFlight >= halfOpenCalls)) {
-        throw new AindusError('CIRCUIT_OPEN', `Circuit breaker for ${name} is ${state}; failing fast`, {
-          retryable: false,
-          details: { endpoint: name, state },
-        });
+        throw new AindusError(
+          'CIRCUIT_OPEN',
+          `Circuit breaker for ${name} is ${state}; failing fast`,
+          {
+            retryable: false,
+            details: { endpoint: name, state },
+          },
+        );
       }
       const trial = state === 'half-open';
       if (trial) trialsInFlight++;

@@ -17,22 +17,35 @@ const MAX_TIMEOUT_MS = 24 * 60 * 60_000;
  * Starts one deadline for a whole call from its `timeoutMs` (or the default) and `signal`.
  * The context's signal aborts with a `TIMEOUT` {@link AindusError} when either fires.
  */
-export function startDeadline(options: CallOptions | undefined, defaultTimeoutMs: number): CallDeadline {
+export function startDeadline(
+  options: CallOptions | undefined,
+  defaultTimeoutMs: number,
+): CallDeadline {
   const timeoutMs = options?.timeoutMs ?? defaultTimeoutMs;
   if (typeof timeoutMs !== 'number' || !(timeoutMs > 0) || timeoutMs > MAX_TIMEOUT_MS) {
-    throw new AindusError('INVALID_ARGUMENT', `timeoutMs must be a number of ms from 1 to ${MAX_TIMEOUT_MS}`);
+    throw new AindusError(
+      'INVALID_ARGUMENT',
+      `timeoutMs must be a number of ms from 1 to ${MAX_TIMEOUT_MS}`,
+    );
   }
   const controller = new AbortController();
   const deadline = Date.now() + timeoutMs;
   const timer = setTimeout(() => {
     controller.abort(
-      new AindusError('TIMEOUT', `The call did not finish within ${timeoutMs} ms`, { retryable: true }),
+      new AindusError('TIMEOUT', `The call did not finish within ${timeoutMs} ms`, {
+        retryable: true,
+      }),
     );
   }, timeoutMs);
   timer.unref?.();
   const userSignal = options?.signal;
   const onAbort = () =>
-    controller.abort(new AindusError('TIMEOUT', 'The call was aborted', { cause: userSignal?.reason, retryable: false }));
+    controller.abort(
+      new AindusError('TIMEOUT', 'The call was aborted', {
+        cause: userSignal?.reason,
+        retryable: false,
+      }),
+    );
   if (userSignal?.aborted) onAbort();
   else userSignal?.addEventListener('abort', onAbort, { once: true });
   return {

@@ -20,7 +20,11 @@ export interface Dispatcher {
   /** The endpoint monitor (probes, breakers). */
   readonly monitor: EndpointMonitor;
   /** Runs `fn` on the routed endpoint; retries retryable failures of idempotent calls, re-routing each time. */
-  run<T>(scope: OperationScope, request: DispatchRequest, fn: (endpoint: EngineEndpoint, ctx: EngineContext) => Promise<T>): Promise<T>;
+  run<T>(
+    scope: OperationScope,
+    request: DispatchRequest,
+    fn: (endpoint: EngineEndpoint, ctx: EngineContext) => Promise<T>,
+  ): Promise<T>;
   /**
    * The applied position last probed on a replica, for deciding whether its results may be
    * cached; `undefined` for the writer (always current) or an unknown endpoint.
@@ -33,23 +37,48 @@ export interface Dispatcher {
 }
 
 /** Errors that say nothing about the endpoint's health (bad input, missing collection). */
-const NEUTRAL = new Set(['INVALID_ARGUMENT', 'DIMENSION_MISMATCH', 'INVALID_FILTER', 'COLLECTION_NOT_FOUND', 'COLLECTION_EXISTS', 'CONFLICT']);
+const NEUTRAL = new Set([
+  'INVALID_ARGUMENT',
+  'DIMENSION_MISMATCH',
+  'INVALID_FILTER',
+  'COLLECTION_NOT_FOUND',
+  'COLLECTION_EXISTS',
+  'CONFLICT',
+]);
 
 /** Creates the dispatcher over an engine's endpoints. */
-export function createDispatcher(engine: Engine, options: ResolvedResilience, tracer: Tracer): Dispatcher {
+export function createDispatcher(
+  engine: Engine,
+  options: ResolvedResilience,
+  tracer: Tracer,
+): Dispatcher {
   const monitor = createEndpointMonitor(engine, options, tracer);
   const router = createRouter(engine, monitor, options);
   const fallback = createSemaphore(options.primaryFallbackConcurrency);
   const hasAlternatives = engine.endpoints.length > 1;
 
   /** Narrows the call's deadline to one attempt's budget (see `attemptTimeoutMs`). */
-  const attemptContext = (ctx: EngineContext, request: DispatchRequest, isFallback: boolean, endpointId: string) => {
+  const attemptContext = (
+    ctx: EngineContext,
+    request: DispatchRequest,
+    isFallback: boolean,
+    endpointId: string,
+  ) => {
     const remaining = ctx.deadline - Date.now();
-    const budget = options.attemptTimeoutMs ?? (request.kind === 'read' && hasAlternatives && !isFallback ? remaining / 2 : remaining);
+    const budget =
+      options.attemptTimeoutMs ??
+      (request.kind === 'read' && hasAlternatives && !isFallback ? remaining / 2 : remaining);
     if (budget >= remaining) return { ctx, dispose() {} };
     const controller = new AbortController();
     const timer = setTimeout(
-      () => controller.abort(new AindusError('TIMEOUT', `${endpointId} did not answer within ${Math.round(budget)} ms; re-routing`, { retryable: true })),
+      () =>
+        controller.abort(
+          new AindusError(
+            'TIMEOUT',
+            `${endpointId} did not answer within ${Math.round(budget)} ms; re-routing`,
+            { retryable: true },
+          ),
+        ),
       Math.max(0, budget),
     );
     timer.unref?.();
@@ -72,7 +101,12 @@ export function createDispatcher(engine: Engine, options: ResolvedResilience, tr
         const started = performance.now();
         const attempt = attemptContext(scope.ctx, request, route.fallback, route.endpoint.id);
         try {
-          const result = await scope.attempt(route.endpoint, route.reason, (ctx) => fn(route.endpoint, ctx), attempt.ctx);
+          const result = await scope.attempt(
+            route.endpoint,
+            route.reason,
+            (ctx) => fn(route.endpoint, ctx),
+            attempt.ctx,
+          );
           permit.success(performance.now() - started);
           return result;
         } catch (error) {
@@ -100,7 +134,11 @@ export function createDispatcher(engine: Engine, options: ResolvedResilience, tr
         unref: true,
         signal: scope.ctx.signal,
         maxRetryTime: Math.max(0, scope.ctx.deadline - Date.now()),
-        shouldRetry: ({ error }) => request.idempotent && isAindusError(error) && error.retryable && !scope.ctx.signal.aborted,
+        shouldRetry: ({ error }) =>
+          request.idempotent &&
+          isAindusError(error) &&
+          error.retryable &&
+          !scope.ctx.signal.aborted,
       });
     },
     positionOf(endpointId) {

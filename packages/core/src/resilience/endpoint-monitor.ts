@@ -1,4 +1,4 @@
-import type { Engine, EndpointProbe, EngineEndpoint } from '../engine/engine.js';
+import type { EndpointProbe, Engine, EngineEndpoint } from '../engine/engine.js';
 import type { Tracer } from '../telemetry/tracer.js';
 import { type Breaker, createBreaker } from './breaker.js';
 import { raceAbort } from './deadline.js';
@@ -46,13 +46,29 @@ const alwaysClosed: Breaker = {
  * when lag exceeds `maxReplicaLagMs`, and return only after `readmitAfterHealthyProbes` healthy
  * probes with lag under half the bound (hysteresis), so a flapping replica does not bounce.
  */
-export function createEndpointMonitor(engine: Engine, options: ResolvedResilience, tracer: Tracer): EndpointMonitor {
+export function createEndpointMonitor(
+  engine: Engine,
+  options: ResolvedResilience,
+  tracer: Tracer,
+): EndpointMonitor {
   const states: EndpointState[] = engine.endpoints.map((endpoint) => {
-    const breaker = options.breaker === false ? alwaysClosed : createBreaker(endpoint.id, options.breaker);
+    const breaker =
+      options.breaker === false ? alwaysClosed : createBreaker(endpoint.id, options.breaker);
     breaker.onStateChange((state) =>
-      tracer.metrics?.breakerTransition?.(state, { 'aindusdb.endpoint': endpoint.id, 'db.system.name': engine.name }),
+      tracer.metrics?.breakerTransition?.(state, {
+        'aindusdb.endpoint': endpoint.id,
+        'db.system.name': engine.name,
+      }),
     );
-    return { endpoint, breaker, probe: undefined, admitted: true, inFlight: 0, healthyStreak: 0, failedStreak: 0 };
+    return {
+      endpoint,
+      breaker,
+      probe: undefined,
+      admitted: true,
+      inFlight: 0,
+      healthyStreak: 0,
+      failedStreak: 0,
+    };
   });
   const probeEveryone = engine.endpoints.length > 1 || engine.capabilities.shared;
   let timer: NodeJS.Timeout | undefined;
@@ -72,12 +88,22 @@ export function createEndpointMonitor(engine: Engine, options: ResolvedResilienc
     }
     if (state.endpoint.role !== 'replica') return;
     if (probe.lagMs !== undefined) {
-      tracer.metrics?.replicaLag?.(probe.lagMs / 1000, { 'aindusdb.endpoint': state.endpoint.id, 'db.system.name': engine.name });
+      tracer.metrics?.replicaLag?.(probe.lagMs / 1000, {
+        'aindusdb.endpoint': state.endpoint.id,
+        'db.system.name': engine.name,
+      });
     }
     const lag = probe.lagMs ?? 0;
-    if (state.admitted && (state.failedStreak >= options.ejectAfterFailedProbes || lag > options.maxReplicaLagMs)) {
+    if (
+      state.admitted &&
+      (state.failedStreak >= options.ejectAfterFailedProbes || lag > options.maxReplicaLagMs)
+    ) {
       state.admitted = false;
-    } else if (!state.admitted && state.healthyStreak >= options.readmitAfterHealthyProbes && lag <= options.maxReplicaLagMs / 2) {
+    } else if (
+      !state.admitted &&
+      state.healthyStreak >= options.readmitAfterHealthyProbes &&
+      lag <= options.maxReplicaLagMs / 2
+    ) {
       state.admitted = true;
     }
   };
@@ -85,9 +111,28 @@ export function createEndpointMonitor(engine: Engine, options: ResolvedResilienc
   const probeOne = async (state: EndpointState, signal: AbortSignal) => {
     const started = performance.now();
     // raceAbort: an endpoint that ignores the signal (a blackholed socket) must not stall the round.
-    const probe = await raceAbort(state.endpoint.probe({ signal, deadline: Date.now() + options.probeIntervalMs }), signal)
-      .catch((error: unknown): EndpointProbe => ({ alive: false, writable: false, latencyMs: performance.now() - started, error: String(error) }));
-    apply(state, signal.aborted ? { alive: false, writable: false, latencyMs: performance.now() - started, error: 'probe timed out' } : probe);
+    const probe = await raceAbort(
+      state.endpoint.probe({ signal, deadline: Date.now() + options.probeIntervalMs }),
+      signal,
+    ).catch(
+      (error: unknown): EndpointProbe => ({
+        alive: false,
+        writable: false,
+        latencyMs: performance.now() - started,
+        error: String(error),
+      }),
+    );
+    apply(
+      state,
+      signal.aborted
+        ? {
+            alive: false,
+            writable: false,
+            latencyMs: performance.now() - started,
+            error: 'probe timed out',
+          }
+        : probe,
+    );
   };
 
   const probeAll = (signal?: AbortSignal) => {

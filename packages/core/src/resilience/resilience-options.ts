@@ -59,7 +59,10 @@ export interface ResolvedResilience {
 function whole(value: unknown, name: string, fallback: number, min: number, max: number): number {
   const v = value ?? fallback;
   if (typeof v !== 'number' || !Number.isInteger(v) || v < min || v > max) {
-    throw new AindusError('INVALID_ARGUMENT', `resilience.${name} must be a whole number from ${min} to ${max}`);
+    throw new AindusError(
+      'INVALID_ARGUMENT',
+      `resilience.${name} must be a whole number from ${min} to ${max}`,
+    );
   }
   return v;
 }
@@ -70,7 +73,10 @@ export function resolveResilience(options: ResilienceOptions = {}): ResolvedResi
   return {
     timeoutMs: whole(options.timeoutMs, 'timeoutMs', 30_000, 1, 86_400_000),
     cacheTimeoutMs: whole(options.cacheTimeoutMs, 'cacheTimeoutMs', 250, 1, 60_000),
-    attemptTimeoutMs: options.attemptTimeoutMs === undefined ? undefined : whole(options.attemptTimeoutMs, 'attemptTimeoutMs', 0, 1, 86_400_000),
+    attemptTimeoutMs:
+      options.attemptTimeoutMs === undefined
+        ? undefined
+        : whole(options.attemptTimeoutMs, 'attemptTimeoutMs', 0, 1, 86_400_000),
     retry:
       retry === false
         ? false
@@ -80,11 +86,36 @@ export function resolveResilience(options: ResilienceOptions = {}): ResolvedResi
             maxDelayMs: whole(retry?.maxDelayMs, 'retry.maxDelayMs', 1_000, 0, 600_000),
           },
     breaker: options.breaker === false ? false : (options.breaker ?? {}),
-    cacheBreaker: options.cacheBreaker ?? { minimumCalls: 5, failureRate: 0.5, slowCallRate: 1, openMs: 1_000, maxOpenMs: 5_000, halfOpenCalls: 1 },
+    cacheBreaker: options.cacheBreaker ?? {
+      minimumCalls: 5,
+      failureRate: 0.5,
+      slowCallRate: 1,
+      openMs: 1_000,
+      maxOpenMs: 5_000,
+      halfOpenCalls: 1,
+    },
     probeIntervalMs: whole(options.probeIntervalMs, 'probeIntervalMs', 1_000, 10, 600_000),
     maxReplicaLagMs: whole(options.maxReplicaLagMs, 'maxReplicaLagMs', 5_000, 0, 86_400_000),
-    ejectAfterFailedProbes: whole(options.ejectAfterFailedProbes, 'ejectAfterFailedProbes', 2, 1, 1_000),
-    readmitAfterHealthyProbes: whole(options.readmitAfterHealthyProbes, 'readmitAfterHealthyProbes', 3, 1, 1_000),
-    primaryFallbackConcurrency: whole(options.primaryFallbackConcurrency, 'primaryFallbackConcurrency', 32, 1, 100_000),
+    ejectAfterFailedProbes: whole(
+      options.ejectAfterFailedProbes,
+      'ejectAfterFailedProbes',
+      2,
+      1,
+      1_000,
+    ),
+    readmitAfterHealthyProbes: whole(
+      options.readmitAfterHealthyProbes,
+      'readmitAfterHealthyProbes',
+      3,
+      1,
+      1_000,
+    ),
+    primaryFallbackConcurrency: whole(
+      options.primaryFallbackConcurrency,
+      'primaryFallbackConcurrency',
+      32,
+      1,
+      100_000,
+    ),
   };
 }

@@ -39,7 +39,11 @@ interface Verdict {
  * consistency level — position ≥ the token for `session`/`after`, lag within bound for
  * `eventual` — and otherwise to the primary.
  */
-export function createRouter(engine: Engine, monitor: EndpointMonitor, options: ResolvedResilience): Router {
+export function createRouter(
+  engine: Engine,
+  monitor: EndpointMonitor,
+  options: ResolvedResilience,
+): Router {
   const { states } = monitor;
   const behind = (position: string | undefined, required: string | undefined) => {
     if (required === undefined) return false;
@@ -50,13 +54,28 @@ export function createRouter(engine: Engine, monitor: EndpointMonitor, options: 
   /** The endpoint that takes writes: the primary unless probes found it demoted and another promoted. */
   const writer = (): { state: EndpointState | undefined; why: string } => {
     const primary = states.find((s) => s.endpoint.role === 'primary') ?? states[0]!;
-    if (primary.probe === undefined || primary.probe.writable) return { state: primary, why: 'writes go to the primary' };
+    if (primary.probe === undefined || primary.probe.writable)
+      return { state: primary, why: 'writes go to the primary' };
     const promoted = states.find((s) => s.probe?.alive && s.probe.writable);
-    if (promoted) return { state: promoted, why: `${promoted.endpoint.id} was promoted (probe: not in recovery)` };
-    return primary.probe.alive ? { state: undefined, why: `${primary.endpoint.id} is read-only (in recovery) and no endpoint accepts writes` } : { state: primary, why: 'writes go to the primary' };
+    if (promoted)
+      return {
+        state: promoted,
+        why: `${promoted.endpoint.id} was promoted (probe: not in recovery)`,
+      };
+    return primary.probe.alive
+      ? {
+          state: undefined,
+          why: `${primary.endpoint.id} is read-only (in recovery) and no endpoint accepts writes`,
+        }
+      : { state: primary, why: 'writes go to the primary' };
   };
 
-  const judgeReplica = (s: EndpointState, request: RouteRequest, required: string | undefined, exclude?: ReadonlySet<string>): Verdict => {
+  const judgeReplica = (
+    s: EndpointState,
+    request: RouteRequest,
+    required: string | undefined,
+    exclude?: ReadonlySet<string>,
+  ): Verdict => {
     const no = (reason: string): Verdict => ({ state: s, eligible: false, reason });
     if (exclude?.has(s.endpoint.id)) return no('failed earlier in this call');
     if (!s.breaker.canPass()) return no(`breaker ${s.breaker.state}`);
@@ -65,10 +84,13 @@ export function createRouter(engine: Engine, monitor: EndpointMonitor, options: 
     if (!s.admitted) return no('out of rotation until healthy probes return');
     if (request.consistency === 'strong') return no("'strong' reads are served by the primary");
     if (required !== undefined) {
-      return behind(s.probe.position, required) ? no(`position ${s.probe.position ?? '?'} is behind ${required}`) : { state: s, eligible: true, reason: `has applied ${required}` };
+      return behind(s.probe.position, required)
+        ? no(`position ${s.probe.position ?? '?'} is behind ${required}`)
+        : { state: s, eligible: true, reason: `has applied ${required}` };
     }
     const lag = s.probe.lagMs ?? 0;
-    if (lag > options.maxReplicaLagMs) return no(`lag ${lag} ms over ${options.maxReplicaLagMs} ms`);
+    if (lag > options.maxReplicaLagMs)
+      return no(`lag ${lag} ms over ${options.maxReplicaLagMs} ms`);
     return { state: s, eligible: true, reason: `lag ${lag} ms within bound` };
   };
 
@@ -76,14 +98,40 @@ export function createRouter(engine: Engine, monitor: EndpointMonitor, options: 
     const write = writer();
     if (request.kind === 'write') {
       const w = write.state;
-      const verdicts: Verdict[] = states.map((s) => ({ state: s, eligible: s === w && s.breaker.canPass() && s.probe?.alive !== false, reason: s === w ? write.why : 'not the writer' }));
-      if (!w) return { verdicts, error: new AindusError('READ_ONLY', write.why, { retryable: false }) };
-      if (!w.breaker.canPass()) return { verdicts, error: new AindusError('CIRCUIT_OPEN', `Circuit breaker for ${w.endpoint.id} is ${w.breaker.state}; writes fail fast`, { retryable: false }) };
-      if (w.probe?.alive === false) return { verdicts, error: new AindusError('READ_ONLY', `${w.endpoint.id} is down and no endpoint accepts writes; reads continue from replicas`, { retryable: false }) };
-      return { verdicts, route: { endpoint: w.endpoint, state: w, reason: write.why, fallback: false } };
+      const verdicts: Verdict[] = states.map((s) => ({
+        state: s,
+        eligible: s === w && s.breaker.canPass() && s.probe?.alive !== false,
+        reason: s === w ? write.why : 'not the writer',
+      }));
+      if (!w)
+        return { verdicts, error: new AindusError('READ_ONLY', write.why, { retryable: false }) };
+      if (!w.breaker.canPass())
+        return {
+          verdicts,
+          error: new AindusError(
+            'CIRCUIT_OPEN',
+            `Circuit breaker for ${w.endpoint.id} is ${w.breaker.state}; writes fail fast`,
+            { retryable: false },
+          ),
+        };
+      if (w.probe?.alive === false)
+        return {
+          verdicts,
+          error: new AindusError(
+            'READ_ONLY',
+            `${w.endpoint.id} is down and no endpoint accepts writes; reads continue from replicas`,
+            { retryable: false },
+          ),
+        };
+      return {
+        verdicts,
+        route: { endpoint: w.endpoint, state: w, reason: write.why, fallback: false },
+      };
     }
     const required = request.after;
-    const verdicts = states.filter((s) => s !== write.state).map((s) => judgeReplica(s, request, required, exclude));
+    const verdicts = states
+      .filter((s) => s !== write.state)
+      .map((s) => judgeReplica(s, request, required, exclude));
     const eligible = verdicts.filter((v) => v.eligible).map((v) => v.state);
     if (eligible.length > 0) {
       // Least busy first; ties at random so replicas share the load.
@@ -91,20 +139,40 @@ export function createRouter(engine: Engine, monitor: EndpointMonitor, options: 
       const pick = eligible.filter((s) => s.inFlight === least);
       const state = pick[Math.floor(Math.random() * pick.length)]!;
       const reason = verdicts.find((v) => v.state === state)!.reason;
-      return { verdicts, route: { endpoint: state.endpoint, state, reason: `replica ${state.endpoint.id}: ${reason}`, fallback: false } };
+      return {
+        verdicts,
+        route: {
+          endpoint: state.endpoint,
+          state,
+          reason: `replica ${state.endpoint.id}: ${reason}`,
+          fallback: false,
+        },
+      };
     }
     const p = write.state ?? states.find((s) => s.endpoint.role === 'primary') ?? states[0]!;
     const hasReplicas = states.length > 1;
     // The primary is the last resort even if it failed earlier in this call: retrying it after backoff beats giving up.
     const primaryUsable = p.breaker.canPass() && p.probe?.alive !== false;
-    const reason = !hasReplicas ? 'single endpoint' : request.consistency === 'strong' ? "'strong' reads are served by the primary" : 'no replica can serve this read';
+    const reason = !hasReplicas
+      ? 'single endpoint'
+      : request.consistency === 'strong'
+        ? "'strong' reads are served by the primary"
+        : 'no replica can serve this read';
     verdicts.unshift({ state: p, eligible: primaryUsable, reason });
     if (!primaryUsable) {
       const why = `no endpoint can serve this read now (${verdicts.map((v) => `${v.state.endpoint.id}: ${v.reason}`).join('; ')})`;
       // Retryable: a replica may catch up or a breaker half-open before the deadline.
       return { verdicts, error: new AindusError('UNAVAILABLE', why, { retryable: true }) };
     }
-    return { verdicts, route: { endpoint: p.endpoint, state: p, reason: hasReplicas ? `primary: ${reason}` : reason, fallback: hasReplicas && request.consistency !== 'strong' } };
+    return {
+      verdicts,
+      route: {
+        endpoint: p.endpoint,
+        state: p,
+        reason: hasReplicas ? `primary: ${reason}` : reason,
+        fallback: hasReplicas && request.consistency !== 'strong',
+      },
+    };
   };
 
   return {
@@ -118,7 +186,11 @@ export function createRouter(engine: Engine, monitor: EndpointMonitor, options: 
       return {
         endpoint: decision.route?.endpoint.id,
         reason: decision.route?.reason ?? decision.error!.message,
-        candidates: decision.verdicts.map((v) => ({ endpoint: v.state.endpoint.id, eligible: v.eligible, reason: v.reason })),
+        candidates: decision.verdicts.map((v) => ({
+          endpoint: v.state.endpoint.id,
+          eligible: v.eligible,
+          reason: v.reason,
+        })),
       };
     },
   };

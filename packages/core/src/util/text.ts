@@ -1,10 +1,11 @@
 // Lone surrogates and NUL cannot be stored by every engine (PostgreSQL text and jsonb reject
 // them), so core rejects them everywhere for all engines alike.
-const UNSTORABLE = /[\uD800-\uDFFF\u0000]/u;
+// With the u flag, a surrogate range matches only lone surrogates: pairs are read as one code point.
+const LONE_SURROGATE = /[\uD800-\uDFFF]/u;
 
 /** True when a string can be stored by every engine: no NUL, no lone surrogate. */
 export function isStorableText(value: string): boolean {
-  return !UNSTORABLE.test(value);
+  return !value.includes('\u0000') && !LONE_SURROGATE.test(value);
 }
 
 /** Orders strings by Unicode code point — the order of UTF-8 bytes and of PostgreSQL's "C" collation. */

@@ -31,7 +31,8 @@ export function validateCollectionName(name: unknown): string {
 
 /** Checks a record id: a non-empty string of at most {@link MAX_ID_BYTES} UTF-8 bytes. */
 export function validateId(id: unknown, details?: Record<string, unknown>): string {
-  if (typeof id !== 'string' || id.length === 0) invalid('Record id must be a non-empty string', details);
+  if (typeof id !== 'string' || id.length === 0)
+    invalid('Record id must be a non-empty string', details);
   if (Buffer.byteLength(id, 'utf8') > MAX_ID_BYTES) {
     invalid(`Record id is longer than ${MAX_ID_BYTES} UTF-8 bytes`, details);
   }
@@ -41,7 +42,8 @@ export function validateId(id: unknown, details?: Record<string, unknown>): stri
 
 /** Checks a tenant name: a non-empty string of at most {@link MAX_TENANT_BYTES} UTF-8 bytes. */
 export function validateTenant(tenant: unknown): string {
-  if (typeof tenant !== 'string' || tenant.length === 0) invalid('Tenant must be a non-empty string');
+  if (typeof tenant !== 'string' || tenant.length === 0)
+    invalid('Tenant must be a non-empty string');
   if (Buffer.byteLength(tenant, 'utf8') > MAX_TENANT_BYTES) {
     invalid(`Tenant is longer than ${MAX_TENANT_BYTES} UTF-8 bytes`);
   }
@@ -95,7 +97,8 @@ export function normalizeMetadata(metadata: unknown, details?: Record<string, un
   const seen = new Set<object>();
   const copy = (value: unknown, depth: number, at: string): JsonValue => {
     if (typeof value === 'string') {
-      if (!isStorableText(value)) invalid(`Metadata ${at} contains NUL or a lone surrogate`, details);
+      if (!isStorableText(value))
+        invalid(`Metadata ${at} contains NUL or a lone surrogate`, details);
       return value;
     }
     if (value === null || typeof value === 'boolean') return value;
@@ -103,8 +106,10 @@ export function normalizeMetadata(metadata: unknown, details?: Record<string, un
       if (!Number.isFinite(value)) invalid(`Metadata ${at} is not a finite number`, details);
       return Object.is(value, -0) ? 0 : value;
     }
-    if (typeof value !== 'object') invalid(`Metadata ${at} is a ${typeof value}, not JSON`, details);
-    if (depth > MAX_METADATA_DEPTH) invalid(`Metadata nests deeper than ${MAX_METADATA_DEPTH}`, details);
+    if (typeof value !== 'object')
+      invalid(`Metadata ${at} is a ${typeof value}, not JSON`, details);
+    if (depth > MAX_METADATA_DEPTH)
+      invalid(`Metadata nests deeper than ${MAX_METADATA_DEPTH}`, details);
     if (seen.has(value)) invalid(`Metadata ${at} is circular`, details);
     seen.add(value);
     let result: JsonValue;
@@ -122,7 +127,8 @@ export function normalizeMetadata(metadata: unknown, details?: Record<string, un
       for (const key of Object.keys(value)) {
         const v = (value as Record<string, unknown>)[key];
         if (v === undefined) continue;
-        if (!isStorableText(key)) invalid(`Metadata key at ${at} contains NUL or a lone surrogate`, details);
+        if (!isStorableText(key))
+          invalid(`Metadata key at ${at} contains NUL or a lone surrogate`, details);
         // defineProperty keeps "__proto__" an ordinary key instead of changing the prototype.
         Object.defineProperty(obj, key, {
           value: copy(v, depth + 1, `${at}.${key}`),
