@@ -18,6 +18,7 @@
 set -euo pipefail
 shopt -s inherit_errexit
 
+# shellcheck source-path=SCRIPTDIR
 SCRIPT_DIR="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
 # shellcheck source=lib/common.sh
 . "${SCRIPT_DIR}/lib/common.sh"
@@ -46,9 +47,10 @@ with_lock() {
 cmd_up() {
   local start=${SECONDS}
   require_root up
-  ensure_state_dir
+  create_state_dir
   reserve_ports
   ensure_base_packages
+  fix_state_dir_permissions
   ensure_pgvector
   ensure_pg
   ensure_redis

@@ -42,8 +42,9 @@ export PGCONNECT_TIMEOUT=5
 
 # ---------------------------------------------------------------- logging ---
 
-log() { printf '[services] %s\n' "$*" >&2; }
-warn() { printf '[services] WARNING: %s\n' "$*" >&2; }
+# Progress lines carry the seconds elapsed since the command started.
+log() { printf '[services +%ss] %s\n' "${SECONDS}" "$*" >&2; }
+warn() { printf '[services +%ss] WARNING: %s\n' "${SECONDS}" "$*" >&2; }
 die() {
   printf '[services] ERROR: %s\n' "$*" >&2
   exit 1
@@ -55,12 +56,16 @@ validate_config() {
   local p all=("${PG_PRIMARY_PORT}" "${PG_REPLICA1_PORT}" "${PG_REPLICA2_PORT}" "${REDIS_PORT}")
   [[ ${#REDIS_CLUSTER_PORT_LIST[@]} -eq 3 ]] ||
     die "AINDUS_REDIS_CLUSTER_PORTS must list exactly 3 ports (got '${REDIS_CLUSTER_PORTS}')"
-  for p in "${REDIS_CLUSTER_PORT_LIST[@]}"; do
-    all+=("$p" "$((p + REDIS_CLUSTER_BUS_OFFSET))")
-  done
+  all+=("${REDIS_CLUSTER_PORT_LIST[@]}")
   for p in "${all[@]}"; do
-    [[ $p =~ ^[0-9]+$ ]] && ((p > 1024 && p < 65536)) ||
+    if ! [[ $p =~ ^[0-9]{4,5}$ ]] || ((10#$p <= 1024 || 10#$p > 65535)); then
       die "invalid port '$p' (ports must be numbers between 1025 and 65535)"
+    fi
+  done
+  for p in "${REDIS_CLUSTER_PORT_LIST[@]}"; do
+    ((p + REDIS_CLUSTER_BUS_OFFSET <= 65535)) ||
+      die "redis-cluster port $p is too high: its cluster bus port would be $((p + REDIS_CLUSTER_BUS_OFFSET))"
+    all+=("$((p + REDIS_CLUSTER_BUS_OFFSET))")
   done
   local dups
   dups="$(printf '%s\n' "${all[@]}" | sort | uniq -d)"
@@ -140,6 +145,34 @@ port_in_ranges() {
   return 1
 }
 
+# True when PID is a live process. A zombie counts as dead: in some containers
+# PID 1 reaps orphans only after a second or two, and `kill -0` (which pg_ctl
+# and postgres' lock file check use) still succeeds on a zombie.
+pid_alive() {
+  local st
+  [[ -n ${1:-} ]] || return 1
+  st="$(ps -o stat= -p "$1" 2>/dev/null)" || return 1
+  [[ -n $st && $st != Z* ]]
+}
+
+# Runs CMD (a command or function) with only stdin/stdout/stderr open, so a
+# server it leaves running holds no pipe, lock or file of whoever called us.
+without_extra_fds() {
+  (
+    fd=""
+    for fd in /proc/self/fd/*; do
+      fd=${fd##*/}
+      if [[ $fd =~ ^[0-9]+$ ]] && ((fd > 2 && fd != 255)); then
+        eval "exec ${fd}>&-" 2>/dev/null || true
+      fi
+    done
+    "$@"
+  )
+}
+
+# True once PID no longer exists at all (not even as a zombie).
+pid_reaped() { [[ -z ${1:-} ]] || ! kill -0 "$1" 2>/dev/null; }
+
 # Polls CMD... until it succeeds or SECONDS_ elapse. Usage: wait_for 30 cmd args
 wait_for() {
   local timeout=$1 start=${SECONDS}
@@ -152,7 +185,8 @@ wait_for() {
 
 # ----------------------------------------------------------------- state ---
 
-ensure_state_dir() {
+# Creates the state dir (refusing a non-empty dir that is not ours).
+create_state_dir() {
   if [[ -d ${AINDUS_SERVICES_DIR} && ! -f ${STATE_MARKER} ]]; then
     if [[ -n "$(ls -A "${AINDUS_SERVICES_DIR}" 2>/dev/null)" ]]; then
       die "${AINDUS_SERVICES_DIR} exists, is not empty and was not created by scripts/services.sh; choose another AINDUS_SERVICES_DIR"
@@ -160,6 +194,11 @@ ensure_state_dir() {
   fi
   mkdir -p "${AINDUS_SERVICES_DIR}" "${PG_ROOT}" "${PG_RUN_DIR}" "${REDIS_ROOT}" "${REDIS_CLUSTER_ROOT}"
   [[ -f ${STATE_MARKER} ]] || echo "State of scripts/services.sh (AindusDB SDK test services). Safe to delete with 'services.sh down --purge'." >"${STATE_MARKER}"
+}
+
+# Hands the state dir to the postgres user (which exists once postgresql-15 is installed).
+fix_state_dir_permissions() {
+  id -u "${PG_OS_USER}" >/dev/null 2>&1 || die "there is no '${PG_OS_USER}' user (is postgresql-${PG_MAJOR} installed?)"
   # The postgres user owns the state dir and its pg/ tree; Redis (run as root) owns redis*/.
   chown "${PG_OS_USER}:${PG_OS_USER}" "${AINDUS_SERVICES_DIR}" "${PG_ROOT}" "${PG_RUN_DIR}"
   chmod 0755 "${AINDUS_SERVICES_DIR}" "${PG_ROOT}"

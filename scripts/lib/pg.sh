@@ -24,19 +24,23 @@ psql_at() {
   local port=$1 db=$2 args=() sql
   shift 2
   for sql in "$@"; do args+=(-c "$sql"); done
-  "${PG_BIN}/psql" -X -A -t -q -v ON_ERROR_STOP=1 -h 127.0.0.1 -p "$port" -U "${PG_SUPERUSER}" -d "$db" "${args[@]}" </dev/null
+  PGOPTIONS='-c client_min_messages=warning' \
+    "${PG_BIN}/psql" -X -A -t -q -v ON_ERROR_STOP=1 -h 127.0.0.1 -p "$port" -U "${PG_SUPERUSER}" -d "$db" "${args[@]}" </dev/null
 }
 
-pg_ready() { "${PG_BIN}/pg_isready" -q -h 127.0.0.1 -p "$1" -t 2 >/dev/null 2>&1; }
+pg_ready() { "${PG_BIN}/pg_isready" -q -h 127.0.0.1 -p "$1" -U "${PG_SUPERUSER}" -d postgres -t 2 >/dev/null 2>&1; }
 
 # A data dir that PostgreSQL 15 could start from.
 pg_dir_valid() {
   [[ -f $1/PG_VERSION && "$(cat "$1/PG_VERSION" 2>/dev/null)" == "${PG_MAJOR}" && -f $1/global/pg_control ]]
 }
 
+pg_postmaster_pid() { [[ -f $1/postmaster.pid ]] && head -n 1 "$1/postmaster.pid" 2>/dev/null; }
+
 pg_running() {
-  local dir=$1
-  [[ -f $dir/postmaster.pid ]] && as_pg "${PG_BIN}/pg_ctl" -D "$dir" status >/dev/null 2>&1
+  local dir=$1 pid
+  pid="$(pg_postmaster_pid "$dir")" || return 1
+  pid_alive "$pid" && as_pg "${PG_BIN}/pg_ctl" -D "$dir" status >/dev/null 2>&1
 }
 
 # True when a server answering on PORT is the one with our data dir.
@@ -123,12 +127,28 @@ pg_start_node() {
     die "cannot start pg-${node}: 127.0.0.1:${port} is already in use by another process
 $(describe_port_owner "$port")"
   fi
+  # A postmaster killed with SIGKILL may linger as a zombie for a moment; postgres
+  # would take its stale postmaster.pid for a live server and refuse to start.
+  local stale
+  stale="$(pg_postmaster_pid "$dir" || true)"
+  wait_for 10 pid_reaped "$stale" || true
   log "starting pg-${node} on 127.0.0.1:${port}"
-  if ! as_pg "${PG_BIN}/pg_ctl" -D "$dir" -l "$(pg_node_log "$node")" -w -t 120 start </dev/null >/dev/null; then
-    warn "pg-${node} did not start; last lines of $(pg_node_log "$node"):"
-    tail -n 15 "$(pg_node_log "$node")" >&2 || true
+  local attempt log_file
+  log_file="$(pg_node_log "$node")"
+  for attempt in 1 2 3 4; do
+    if without_extra_fds as_pg "${PG_BIN}/pg_ctl" -D "$dir" -l "${log_file}" -w -t 120 start </dev/null >/dev/null; then
+      break
+    fi
+    # Backends of a SIGKILLed postmaster may still hold its shared memory for a moment.
+    if ((attempt < 4)) && tail -n 5 "${log_file}" 2>/dev/null | grep -qE 'pre-existing shared memory block|lock file .* already exists'; then
+      log "pg-${node}: processes of the previous postmaster are still exiting; retrying"
+      sleep 2
+      continue
+    fi
+    warn "pg-${node} did not start; last lines of ${log_file}:"
+    tail -n 15 "${log_file}" >&2 || true
     return 1
-  fi
+  done
   wait_for 30 pg_ready "$port" || {
     warn "pg-${node} started but does not accept connections on ${port}"
     return 1
@@ -349,7 +369,7 @@ pg_status_line() {
   if [[ $node == primary ]]; then
     out="$(psql_at "$port" postgres "SELECT
         (SELECT count(*) FROM pg_stat_replication WHERE state = 'streaming')
-        || ' replica(s) streaming, ' || (SELECT count(*) FROM pg_stat_activity) || ' connections'" 2>/dev/null)" || out="?"
+        || ' replica(s) streaming, ' || (SELECT count(*) FROM pg_stat_activity WHERE backend_type = 'client backend') || ' client connections'" 2>/dev/null)" || out="?"
     local ext
     ext="$(psql_at "$port" "${PG_DB}" "SELECT extversion FROM pg_extension WHERE extname = 'vector'" 2>/dev/null)" || ext="?"
     echo "up|pgvector ${ext:-none}, ${out}"

@@ -12,7 +12,7 @@ rcli() {
   timeout 5 redis-cli -h 127.0.0.1 -p "$port" "$@" </dev/null 2>/dev/null
 }
 
-redis_ping() { [[ "$(rcli "$1" ping)" == PONG ]]; }
+redis_ping() { [[ "$(timeout 2 redis-cli -h 127.0.0.1 -p "$1" ping </dev/null 2>/dev/null)" == PONG ]]; }
 
 redis_dir_for() {
   if [[ $1 == "${REDIS_PORT}" ]]; then echo "${REDIS_ROOT}"; else echo "${REDIS_CLUSTER_ROOT}/$1"; fi
@@ -84,7 +84,7 @@ $(describe_port_owner "$port")"
   fi
   [[ -f $dir/redis.conf ]] || redis_write_conf "$port"
   log "starting ${label} on 127.0.0.1:${port}"
-  if ! redis-server "$dir/redis.conf" </dev/null >"$dir/start.out" 2>&1; then
+  if ! without_extra_fds redis-server "$dir/redis.conf" </dev/null >"$dir/start.out" 2>&1; then
     warn "${label} did not start: $(cat "$dir/start.out")"
     tail -n 10 "$dir/redis.log" >&2 2>/dev/null || true
     return 1
@@ -100,7 +100,7 @@ redis_stop_port() {
   local port=$1 mode=${2:-fast} pid label
   label="$(redis_label "$port")"
   pid="$(redis_pid "$port" || true)"
-  if ! redis_ping "$port" && ! { [[ -n $pid ]] && kill -0 "$pid" 2>/dev/null; }; then
+  if ! redis_ping "$port" && ! pid_alive "$pid"; then
     return 0
   fi
   if [[ -n $pid ]] && redis_ping "$port" && ! redis_port_is_ours "$port"; then
@@ -113,15 +113,13 @@ redis_stop_port() {
     rcli "$port" shutdown nosave >/dev/null || true
   fi
   if ! wait_for 15 redis_gone "$port" "$pid"; then
-    [[ -n $pid ]] && kill -KILL "$pid" 2>/dev/null || true
+    if [[ -n $pid ]]; then kill -KILL "$pid" 2>/dev/null || true; fi
     wait_for 5 redis_gone "$port" "$pid" || die "could not stop ${label}"
   fi
   rm -f "$(redis_dir_for "$port")/redis.pid"
 }
 
-redis_gone() {
-  ! port_listening "$1" && ! { [[ -n ${2:-} ]] && kill -0 "$2" 2>/dev/null; }
-}
+redis_gone() { ! port_listening "$1" && ! pid_alive "${2:-}"; }
 
 # Starts PORT's server if needed, restarting it when its config changed.
 redis_bring_up() {
@@ -153,13 +151,24 @@ cluster_field() { rcli "$1" cluster info | tr -d '\r' | sed -n "s/^$2://p"; }
 
 # All nodes answer and agree the 3-master cluster covers every slot.
 cluster_healthy() {
+  local p info
+  for p in "${REDIS_CLUSTER_PORT_LIST[@]}"; do
+    info="$(rcli "$p" cluster info | tr -d '\r')" || return 1
+    [[ $'\n'"$info"$'\n' == *$'\n'cluster_state:ok$'\n'* &&
+      $'\n'"$info"$'\n' == *$'\n'cluster_known_nodes:${#REDIS_CLUSTER_PORT_LIST[@]}$'\n'* &&
+      $'\n'"$info"$'\n' == *$'\n'cluster_slots_assigned:16384$'\n'* &&
+      $'\n'"$info"$'\n' == *$'\n'cluster_slots_fail:0$'\n'* ]] || return 1
+  done
+}
+
+# Stops waiting as soon as the cluster is healthy or cannot heal by itself.
+cluster_healthy_or_broken() {
+  cluster_healthy && return 0
   local p
   for p in "${REDIS_CLUSTER_PORT_LIST[@]}"; do
-    [[ "$(cluster_field "$p" cluster_state)" == ok &&
-      "$(cluster_field "$p" cluster_known_nodes)" == "${#REDIS_CLUSTER_PORT_LIST[@]}" &&
-      "$(cluster_field "$p" cluster_slots_assigned)" == 16384 &&
-      "$(cluster_field "$p" cluster_slots_fail)" == 0 ]] || return 1
+    [[ "$(cluster_field "$p" cluster_known_nodes)" == 1 ]] && return 0
   done
+  return 1
 }
 
 # True when no node knows any other node or slot (a fresh, empty cluster).
@@ -201,8 +210,9 @@ ensure_redis_cluster() {
       redis_bring_up "$p" || die "redis-cluster node ${p} does not start (see ${REDIS_CLUSTER_ROOT}/${p}/redis.log)"
     fi
   done
-  # Nodes that just restarted from nodes.conf need a moment to agree again.
-  if ! wait_for 12 cluster_healthy; then
+  # Nodes that just restarted from nodes.conf need a moment to agree again; a
+  # node that lost its nodes.conf (knows only itself) never rejoins by itself.
+  if ! wait_for 30 cluster_healthy_or_broken || ! cluster_healthy; then
     cluster_create || {
       # Last resort: wipe every node's state and start from scratch.
       warn "recreating redis-cluster from empty nodes"
