@@ -162,3 +162,43 @@ describe('query cache through the client (default memory cache)', () => {
     expect(embedded).toBe(1);
   });
 });
+
+describe('collection specs cached by a client', () => {
+  it('notices another client recreated the collection with another dimension', async () => {
+    const engine = createMemoryEngine();
+    const a = createClient({ engine, cache: false });
+    const b = createClient({ engine, cache: false });
+    await (await a.createCollection('docs', { dimension: 2, metric: 'l2' })).upsert([
+      { id: 'x', vector: [1, 2] },
+    ]);
+    await b.dropCollection('docs');
+    await b.createCollection('docs', { dimension: 3, metric: 'l2' });
+    const docs = a.collection('docs');
+    await expect(docs.upsert([{ id: 'y', vector: [1, 2, 3] }])).resolves.toMatchObject({
+      upserted: 1,
+    });
+    await expect(docs.upsert([{ id: 'z', vector: [1, 2] }])).rejects.toMatchObject({
+      code: 'DIMENSION_MISMATCH',
+    });
+    await expect(docs.query({ vector: [1, 2, 3], topK: 1 })).resolves.toMatchObject({
+      complete: true,
+    });
+    expect(await docs.count()).toBe(1);
+  });
+
+  it('an engine rejects a vector of the wrong length even when a stale spec let it through', async () => {
+    const engine = createMemoryEngine();
+    const a = createClient({ engine, cache: false });
+    const b = createClient({ engine, cache: false });
+    const docs = await a.createCollection('docs', { dimension: 2, metric: 'l2' });
+    await b.dropCollection('docs');
+    await b.createCollection('docs', { dimension: 3, metric: 'l2' });
+    // a's cached spec still says 2: the engine itself refuses, and a forgets the stale spec.
+    await expect(docs.upsert([{ id: 'z', vector: [1, 2] }])).rejects.toMatchObject({
+      code: 'DIMENSION_MISMATCH',
+    });
+    await expect(docs.upsert([{ id: 'y', vector: [1, 2, 3] }])).resolves.toMatchObject({
+      upserted: 1,
+    });
+  });
+});

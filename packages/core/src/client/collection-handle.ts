@@ -8,7 +8,7 @@ import type {
   EngineRecord,
   EngineWriteResult,
 } from '../engine/engine.js';
-import { AindusError } from '../errors/aindus-error.js';
+import { AindusError, isAindusError } from '../errors/aindus-error.js';
 import { parseFilter } from '../filter/parse-filter.js';
 import { raceAbort } from '../resilience/deadline.js';
 import type { Dispatcher } from '../resilience/dispatcher.js';
@@ -37,8 +37,10 @@ export interface HandleEnv extends OperationEnv {
   embedder: Embedder | undefined;
   /** Identity of the embedder, for the embedding cache. */
   embedderId: string;
-  /** The collection's spec, cached by the client. */
+  /** The collection's spec, cached by the client for a short while. */
   spec(name: string, scope: OperationScope): Promise<CollectionSpec>;
+  /** Whether a spec is cached now (a failure against it may mean it went stale). */
+  hasSpec(name: string): boolean;
   /** Forgets a cached spec (after COLLECTION_NOT_FOUND). */
   forgetSpec(name: string): void;
   /** Records the position of an acknowledged write, for session consistency. */
@@ -141,12 +143,37 @@ async function* chunksOf<T>(
 
 /** Creates a collection handle confined to `tenantId` (`''` is the default tenant). */
 export function createCollectionHandle(env: HandleEnv, name: string, tenantId: string): Collection {
+  // Another client may have dropped or recreated the collection: forget what we knew.
   const notFound = <T>(promise: Promise<T>): Promise<T> =>
     promise.catch((error) => {
-      if (error instanceof AindusError && error.code === 'COLLECTION_NOT_FOUND')
+      if (
+        isAindusError(error, 'COLLECTION_NOT_FOUND') ||
+        isAindusError(error, 'DIMENSION_MISMATCH')
+      ) {
         env.forgetSpec(name);
+      }
       throw error;
     });
+
+  /**
+   * Validates input against the collection's spec. A dimension mismatch against a cached spec is
+   * checked once more against a freshly read one, in case another client recreated the collection.
+   */
+  const withSpec = async <T>(
+    scope: OperationScope,
+    validate: (spec: CollectionSpec) => T,
+  ): Promise<{ spec: CollectionSpec; value: T }> => {
+    const cached = env.hasSpec(name);
+    const spec = await env.spec(name, scope);
+    try {
+      return { spec, value: validate(spec) };
+    } catch (error) {
+      if (!cached || !isAindusError(error, 'DIMENSION_MISMATCH')) throw error;
+      env.forgetSpec(name);
+      const fresh = await env.spec(name, scope);
+      return { spec: fresh, value: validate(fresh) };
+    }
+  };
 
   /**
    * Sends a write to the writer endpoint (writes here are idempotent: upserts by id, deletes),
@@ -202,19 +229,23 @@ export function createCollectionHandle(env: HandleEnv, name: string, tenantId: s
           );
         }
         const onProgress = options?.onProgress;
-        const spec = await env.spec(name, scope);
         const size = env.engine.capabilities.upsertChunkSize;
         // An array is validated whole first, so a bad record means nothing at all is written.
-        const input = Array.isArray(records)
-          ? records.map((r, i) => toEngineRecord(r as VectorRecord, spec, i))
-          : undefined;
+        const validateAll = (spec: CollectionSpec) =>
+          Array.isArray(records)
+            ? records.map((r, i) => toEngineRecord(r as VectorRecord, spec, i))
+            : undefined;
+        let { spec, value: input } = await withSpec(scope, validateAll);
         let upserted = 0;
         let position: string | undefined;
         let offset = 0;
         for await (const chunk of chunksOf<VectorRecord | EngineRecord>(input ?? records, size)) {
-          const valid = input
-            ? (chunk as EngineRecord[])
-            : chunk.map((r, i) => toEngineRecord(r as VectorRecord, spec, offset + i));
+          const validateChunk = (s: CollectionSpec) =>
+            chunk.map((r, i) => toEngineRecord(r as VectorRecord, s, offset + i));
+          let valid: EngineRecord[];
+          if (input) valid = chunk as EngineRecord[];
+          else if (offset === 0) ({ spec, value: valid } = await withSpec(scope, validateChunk));
+          else valid = validateChunk(spec);
           offset += chunk.length;
           const result = await write(scope, (endpoint, ctx) =>
             endpoint.upsert({ collection: name, tenant: tenantId, records: lastWins(valid) }, ctx),
@@ -257,8 +288,8 @@ export function createCollectionHandle(env: HandleEnv, name: string, tenantId: s
             'text queries need an embedder in createClient options',
           );
         const { consistency, after } = readConsistency(options);
-        const spec = await env.spec(name, scope);
-        const vector = validateVector(hasText ? await embed(options.text!) : options.vector, spec);
+        const raw = hasText ? await embed(options.text!) : options.vector;
+        const { spec, value: vector } = await withSpec(scope, (s) => validateVector(raw, s));
         const request: EngineQuery = {
           collection: name,
           tenant: tenantId,

@@ -11,6 +11,8 @@ import type { Client, ClientOptions, ComponentHealth, DiagnosticFinding } from '
 import { createCollectionHandle, type HandleEnv } from './collection-handle.js';
 import { runOperation } from './operation.js';
 
+const SPEC_TTL_MS = 30_000;
+
 function isEngine(value: unknown): value is ClientOptions['engine'] {
   const engine = value as ClientOptions['engine'] | undefined;
   return (
@@ -58,7 +60,11 @@ export function createClient(options: ClientOptions): Client {
       : (options.cache ?? (engine.capabilities.shared ? undefined : createMemoryCache()));
   const tracer = options.tracer ?? noopTracer;
   const dispatcher = createDispatcher(engine, resilience, tracer);
-  const specs = new Map<string, Promise<CollectionSpec>>();
+  // Specs are trusted for a short while only: another process may drop and recreate a collection.
+  const specs = new Map<string, { spec: Promise<CollectionSpec>; expires: number }>();
+  const remember = (name: string, spec: Promise<CollectionSpec>) =>
+    specs.set(name, { spec, expires: Date.now() + SPEC_TTL_MS });
+  const strongRead = { kind: 'read', consistency: 'strong', idempotent: true } as const;
   let sessionPosition: string | undefined;
   let closed = false;
 
@@ -78,21 +84,19 @@ export function createClient(options: ClientOptions): Client {
       : undefined,
     inflight: new Map<string, Promise<QueryResult>>(),
     spec(name, scope) {
-      let spec = specs.get(name);
-      if (!spec) {
-        spec = dispatcher
-          .run(scope, { kind: 'read', consistency: 'strong', idempotent: true }, (endpoint, ctx) =>
-            endpoint.describeCollection(name, ctx),
-          )
-          .then((found) => {
-            if (!found) throw collectionNotFoundError(name);
-            return found;
-          });
-        specs.set(name, spec);
-        spec.catch(() => specs.delete(name));
-      }
+      const cached = specs.get(name);
+      if (cached && cached.expires > Date.now()) return cached.spec;
+      const spec = dispatcher
+        .run(scope, strongRead, (endpoint, ctx) => endpoint.describeCollection(name, ctx))
+        .then((found) => {
+          if (!found) throw collectionNotFoundError(name);
+          return found;
+        });
+      remember(name, spec);
+      spec.catch(() => specs.delete(name));
       return spec;
     },
+    hasSpec: (name) => (specs.get(name)?.expires ?? 0) > Date.now(),
     forgetSpec: (name) => specs.delete(name),
     noteWrite(position) {
       if (sessionPosition === undefined || engine.comparePositions(position, sessionPosition) > 0)
@@ -105,7 +109,6 @@ export function createClient(options: ClientOptions): Client {
     if (closed) throw new AindusError('UNAVAILABLE', 'The client is closed', { retryable: false });
   };
   const write = { kind: 'write', idempotent: true } as const;
-  const strongRead = { kind: 'read', consistency: 'strong', idempotent: true } as const;
 
   const client: Client = {
     createCollection(name, collectionOptions, callOptions) {
@@ -113,7 +116,7 @@ export function createClient(options: ClientOptions): Client {
         assertOpen();
         const spec = resolveCollectionSpec(name, collectionOptions);
         await dispatcher.run(scope, write, (endpoint, ctx) => endpoint.createCollection(spec, ctx));
-        specs.set(name, Promise.resolve(spec));
+        remember(name, Promise.resolve(spec));
         return createCollectionHandle(env, name, '');
       });
     },

@@ -30,6 +30,17 @@ interface MemoryCollection {
 
 const clone = <T>(value: T): T => structuredClone(value);
 
+/** The engine checks dimensions itself too: a client's cached spec may be stale. */
+function checkDimension(spec: CollectionSpec, vector: Float32Array, index?: number): void {
+  if (vector.length !== spec.dimension) {
+    throw new AindusError(
+      'DIMENSION_MISMATCH',
+      `Vector has ${vector.length} dimensions; the collection has ${spec.dimension}`,
+      { details: index === undefined ? {} : { index } },
+    );
+  }
+}
+
 /**
  * An exact, brute-force, in-process engine: every query scans every record. It is the oracle
  * other engines are tested against, and handy for tests and small data. Nothing is persisted.
@@ -88,7 +99,9 @@ export function createMemoryEngine(options: MemoryEngineOptions = {}): Engine {
       return c ? clone(c.spec) : undefined;
     },
     async upsert({ collection, tenant, records }, ctx) {
-      const map = rows(use(collection, ctx), tenant);
+      const c = use(collection, ctx);
+      records.forEach((r, index) => checkDimension(c.spec, r.vector, index));
+      const map = rows(c, tenant);
       for (const r of records) {
         map.set(r.id, { id: r.id, vector: r.vector.slice(), metadata: clone(r.metadata) });
       }
@@ -96,6 +109,7 @@ export function createMemoryEngine(options: MemoryEngineOptions = {}): Engine {
     },
     async query(req, ctx) {
       const c = use(req.collection, ctx);
+      checkDimension(c.spec, req.vector);
       const pass = compileFilter(req.filter);
       const scored: EngineMatch[] = [];
       for (const r of rows(c, req.tenant).values()) {
