@@ -100,7 +100,7 @@ export function createMemoryEngine(options: MemoryEngineOptions = {}): Engine {
     },
     async upsert({ collection, tenant, records }, ctx) {
       const c = use(collection, ctx);
-      records.forEach((r, index) => checkDimension(c.spec, r.vector, index));
+      for (const [index, r] of records.entries()) checkDimension(c.spec, r.vector, index);
       const map = rows(c, tenant);
       for (const r of records) {
         map.set(r.id, { id: r.id, vector: r.vector.slice(), metadata: clone(r.metadata) });
