@@ -17,6 +17,8 @@ export interface OperationScope {
   ctx: EngineContext;
   /** The operation's span, to add attributes to. */
   span: TraceSpan;
+  /** Counts a re-attempt of the same step (after a retryable failure), for `aindusdb.retry.count`. */
+  noteRetry(): void;
   /** Runs `fn` in a child span named `name` (e.g. the cache lookup). */
   child<T>(name: string, attributes: Attributes, fn: (span: TraceSpan) => Promise<T>): Promise<T>;
   /**
@@ -79,9 +81,14 @@ export async function runOperation<T>(
     }
   })();
   let attempts = 0;
+  let retries = 0;
+  let server: { host: string; port?: number } | undefined;
   const scope: OperationScope = {
     ctx: deadline.ctx,
     span,
+    noteRetry: () => {
+      retries++;
+    },
     async child(name, attributes, fn) {
       const child = tracer.startSpan(name, {
         kind: 'internal',
@@ -99,6 +106,7 @@ export async function runOperation<T>(
     },
     async attempt(endpoint, reason, fn, attemptCtx = deadline.ctx) {
       attempts++;
+      server = endpoint.address;
       const child = tracer.startSpan(collection ? `${op} ${collection}` : op, {
         kind,
         parent: span,
@@ -136,11 +144,17 @@ export async function runOperation<T>(
     throw normalized;
   } finally {
     deadline.dispose();
-    span.setAttributes({ 'aindusdb.retry.count': Math.max(0, attempts - 1) });
+    span.setAttributes({ 'aindusdb.retry.count': retries });
     span.end();
-    tracer.metrics?.operationDuration?.((performance.now() - started) / 1000, {
-      ...base,
-      'error.type': errorType,
-    });
+    // Hooks are read at each call: a tracer may leave them undefined to skip the work entirely.
+    const recordDuration = tracer.metrics?.operationDuration;
+    if (recordDuration) {
+      recordDuration((performance.now() - started) / 1000, {
+        ...base,
+        'server.address': server?.host,
+        'server.port': server?.port,
+        'error.type': errorType,
+      });
+    }
   }
 }

@@ -91,7 +91,9 @@ export function createDispatcher(
     async run(scope, request, fn) {
       monitor.start();
       const failed = new Set<string>();
+      let attempts = 0;
       const once = async () => {
+        if (attempts++ > 0) scope.noteRetry();
         const route = router.route(request, failed);
         const release = route.fallback ? await fallback.acquire(scope.ctx.signal) : undefined;
         const { state } = route;

@@ -24,7 +24,10 @@ export interface SpanOptions {
   attributes?: Attributes;
 }
 
-/** Measurements core reports, for tracers that also keep metrics. */
+/**
+ * Measurements core reports, for tracers that also keep metrics. Core reads each hook at every
+ * call, so a tracer may leave one undefined (e.g. until a meter provider exists) to skip its cost.
+ */
 export interface TracerMetrics {
   /** A logical operation ended (`db.client.operation.duration`). */
   operationDuration?(seconds: number, attributes: Attributes): void;
