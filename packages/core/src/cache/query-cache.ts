@@ -63,9 +63,11 @@ async function failOpen<T>(
   breaker: Breaker,
   timeoutMs: number,
   fn: (ctx: { signal: AbortSignal }) => Promise<T>,
+  always = false,
 ): Promise<T | undefined> {
-  if (!breaker.canPass()) return undefined;
-  const permit = breaker.acquire();
+  const passes = breaker.canPass();
+  if (!passes && !always) return undefined;
+  const permit = passes ? breaker.acquire() : { success() {}, failure() {} };
   const started = performance.now();
   let failed = false;
   const controller = new AbortController();
@@ -143,7 +145,9 @@ export function createQueryCache(cache: Cache, options: QueryCacheOptions): Quer
       await guarded((ctx) => cache.write(scope, key, { epoch: epoch.epoch, value }, ctx));
     },
     async advance(scope, position) {
-      await guarded((ctx) => cache.advance(scope, position, ctx));
+      // Never skipped by the breaker: a lost advance would let other processes serve results
+      // from before this write. It still has its time budget.
+      await failOpen(breaker, timeoutMs, (ctx) => cache.advance(scope, position, ctx), true);
     },
     async readEmbedding(embedderId, text) {
       if (!cache.readEmbedding) return undefined;

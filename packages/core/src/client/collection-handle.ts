@@ -479,18 +479,17 @@ export function createCollectionHandle(env: HandleEnv, name: string, tenantId: s
     const shared = inflight.get(flightKey);
     if (shared) {
       scope.span.setAttributes({ 'aindusdb.cache.shared_fill': true });
-      return raceAbort(shared, scope.ctx.signal);
+      // Each caller gets its own copy: one mutating its result must not change another's.
+      return raceAbort(shared, scope.ctx.signal).then((r) => structuredClone(r));
     }
-    const flight = (async () => {
-      try {
-        const result = await execute();
-        await env.cache!.store(name, key, epoch, readPosition(), result);
-        return result;
-      } finally {
-        inflight.delete(flightKey);
-      }
-    })();
+    const flight = execute();
     inflight.set(flightKey, flight);
+    // Callers are answered as soon as the engine is; the store runs after, and the flight stays
+    // joinable until it lands so concurrent misses still share one engine call.
+    flight
+      .then((result) => env.cache!.store(name, key, epoch, readPosition(), structuredClone(result)))
+      .catch(() => {})
+      .finally(() => inflight.delete(flightKey));
     return flight;
   }
 
