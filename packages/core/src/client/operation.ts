@@ -1,7 +1,18 @@
 import type { Engine, EngineContext, EngineEndpoint } from '../engine/engine.js';
 import { AindusError, isAindusError } from '../errors/aindus-error.js';
-import { raceAbort, startDeadline } from '../resilience/deadline.js';
-import type { Attributes, Tracer, TraceSpan } from '../telemetry/tracer.js';
+import {
+  type CallDeadline,
+  deadlineError,
+  raceAbort,
+  startDeadline,
+} from '../resilience/deadline.js';
+import {
+  type Attributes,
+  noopSpan,
+  noopTracer,
+  type Tracer,
+  type TraceSpan,
+} from '../telemetry/tracer.js';
 import type { CallOptions } from '../types.js';
 
 /** What every operation shares: engine, tracer and default deadline. */
@@ -48,7 +59,8 @@ export function toAindusError(error: unknown): AindusError {
 
 /**
  * Runs one logical operation: a deadline, a span named `{op} {collection}`, the duration metric,
- * and errors normalized to {@link AindusError}.
+ * and errors normalized to {@link AindusError}. With the no-op tracer and no metric hook, no
+ * span or attribute object is built: this path runs on every query.
  */
 export async function runOperation<T>(
   env: OperationEnv,
@@ -58,39 +70,43 @@ export async function runOperation<T>(
   body: (scope: OperationScope) => Promise<T>,
 ): Promise<T> {
   const { engine, tracer } = env;
+  const tracing = tracer !== noopTracer;
   const started = performance.now();
-  const base: Attributes = {
-    'db.system.name': engine.name,
-    'db.operation.name': op,
-    'db.collection.name': collection,
-    'db.namespace': engine.namespace,
-  };
+  const name = collection ? `${op} ${collection}` : op;
+  const base: Attributes | undefined =
+    tracing || tracer.metrics?.operationDuration
+      ? {
+          'db.system.name': engine.name,
+          'db.operation.name': op,
+          'db.collection.name': collection,
+          'db.namespace': engine.namespace,
+        }
+      : undefined;
   const kind = engine.capabilities.shared ? 'client' : 'internal';
-  const span = tracer.startSpan(collection ? `${op} ${collection}` : op, {
-    kind,
-    attributes: base,
-  });
-  let errorType: string | undefined;
-  const deadline = (() => {
-    try {
-      return startDeadline(options, env.timeoutMs);
-    } catch (error) {
-      span.recordError(error);
-      span.end();
-      throw error;
-    }
-  })();
+  const span = tracing ? tracer.startSpan(name, { kind, attributes: base }) : noopSpan;
+  // In-process engines cannot hang on I/O; only shared engines are raced against the deadline.
+  const race = engine.capabilities.shared;
+  let deadline: CallDeadline;
+  try {
+    deadline = startDeadline(options, env.timeoutMs);
+  } catch (error) {
+    span.recordError(error);
+    span.end();
+    throw error;
+  }
   let attempts = 0;
   let retries = 0;
   let server: { host: string; port?: number } | undefined;
+  let errorType: string | undefined;
   const scope: OperationScope = {
     ctx: deadline.ctx,
     span,
     noteRetry: () => {
       retries++;
     },
-    async child(name, attributes, fn) {
-      const child = tracer.startSpan(name, {
+    async child(childName, attributes, fn) {
+      if (!tracing) return fn(noopSpan);
+      const child = tracer.startSpan(childName, {
         kind: 'internal',
         parent: span,
         attributes: { ...base, ...attributes },
@@ -107,7 +123,9 @@ export async function runOperation<T>(
     async attempt(endpoint, reason, fn, attemptCtx = deadline.ctx) {
       attempts++;
       server = endpoint.address;
-      const child = tracer.startSpan(collection ? `${op} ${collection}` : op, {
+      const run = () => (race ? raceAbort(fn(attemptCtx), attemptCtx.signal) : fn(attemptCtx));
+      if (!tracing) return run();
+      const child = tracer.startSpan(name, {
         kind,
         parent: span,
         attributes: {
@@ -125,9 +143,9 @@ export async function runOperation<T>(
         'aindusdb.route.reason': reason,
       });
       try {
-        return await raceAbort(fn(attemptCtx), attemptCtx.signal);
+        return await run();
       } catch (error) {
-        const normalized = toAindusError(error);
+        const normalized = normalize(error);
         child.recordError(normalized);
         throw normalized;
       } finally {
@@ -135,17 +153,23 @@ export async function runOperation<T>(
       }
     },
   };
+  /** The call's own TIMEOUT when its deadline (or signal) ended it, else the error as an AindusError. */
+  const normalize = (error: unknown): AindusError => {
+    const call = deadline.ctx.signal;
+    return call.aborted && error === call.reason ? deadlineError(deadline) : toAindusError(error);
+  };
   try {
     return await body(scope);
   } catch (error) {
-    const normalized = toAindusError(error);
+    const normalized = normalize(error);
     errorType = normalized.code;
     span.recordError(normalized);
     throw normalized;
   } finally {
-    deadline.dispose();
-    span.setAttributes({ 'aindusdb.retry.count': retries });
-    span.end();
+    if (tracing) {
+      span.setAttributes({ 'aindusdb.retry.count': retries });
+      span.end();
+    }
     // Hooks are read at each call: a tracer may leave them undefined to skip the work entirely.
     const recordDuration = tracer.metrics?.operationDuration;
     if (recordDuration) {

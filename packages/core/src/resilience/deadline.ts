@@ -2,20 +2,53 @@ import type { EngineContext } from '../engine/engine.js';
 import { AindusError } from '../errors/aindus-error.js';
 import type { CallOptions } from '../types.js';
 
-/** A call's deadline: the context handed to engines, and `dispose` to clear its timer. */
+/** A call's deadline: the context handed to engines, and what it was made of. */
 export interface CallDeadline {
   /** Context for engine and cache calls. */
   ctx: EngineContext;
-  /** Clears the timer and listeners; call when the call settles. */
-  dispose(): void;
+  /** The call's time budget. */
+  timeoutMs: number;
+  /** The caller's own signal, if any. */
+  userSignal: AbortSignal | undefined;
 }
 
 /** Largest deadline accepted, so a typo cannot park a call for days. */
 const MAX_TIMEOUT_MS = 24 * 60 * 60_000;
 
 /**
+ * Deadlines are rounded up to buckets of this many ms, and calls in one bucket share one
+ * signal and one timer: a call then costs a map lookup instead of a controller and a timer.
+ */
+const BUCKET_MS = 5;
+const buckets = new Map<number, AbortSignal>();
+
+/** The shared abort reason of deadline buckets; {@link deadlineError} turns it into a call's own error. */
+const DEADLINE_PASSED = new AindusError('TIMEOUT', "The call's deadline passed", {
+  retryable: true,
+});
+
+function bucketSignal(deadline: number): AbortSignal {
+  const bucket = Math.ceil(deadline / BUCKET_MS);
+  let signal = buckets.get(bucket);
+  if (!signal) {
+    const controller = new AbortController();
+    signal = controller.signal;
+    buckets.set(bucket, signal);
+    const timer = setTimeout(
+      () => {
+        buckets.delete(bucket);
+        controller.abort(DEADLINE_PASSED);
+      },
+      Math.max(0, bucket * BUCKET_MS - Date.now()),
+    );
+    timer.unref?.();
+  }
+  return signal;
+}
+
+/**
  * Starts one deadline for a whole call from its `timeoutMs` (or the default) and `signal`.
- * The context's signal aborts with a `TIMEOUT` {@link AindusError} when either fires.
+ * The context's signal aborts when either fires; {@link deadlineError} gives the call's error.
  */
 export function startDeadline(
   options: CallOptions | undefined,
@@ -28,33 +61,28 @@ export function startDeadline(
       `timeoutMs must be a number of ms from 1 to ${MAX_TIMEOUT_MS}`,
     );
   }
-  const controller = new AbortController();
   const deadline = Date.now() + timeoutMs;
-  const timer = setTimeout(() => {
-    controller.abort(
-      new AindusError('TIMEOUT', `The call did not finish within ${timeoutMs} ms`, {
-        retryable: true,
-      }),
-    );
-  }, timeoutMs);
-  timer.unref?.();
+  const timeout = bucketSignal(deadline);
   const userSignal = options?.signal;
-  const onAbort = () =>
-    controller.abort(
-      new AindusError('TIMEOUT', 'The call was aborted', {
-        cause: userSignal?.reason,
-        retryable: false,
-      }),
-    );
-  if (userSignal?.aborted) onAbort();
-  else userSignal?.addEventListener('abort', onAbort, { once: true });
-  return {
-    ctx: { signal: controller.signal, deadline },
-    dispose() {
-      clearTimeout(timer);
-      userSignal?.removeEventListener('abort', onAbort);
-    },
-  };
+  const signal = userSignal ? AbortSignal.any([timeout, userSignal]) : timeout;
+  return { ctx: { signal, deadline }, timeoutMs, userSignal };
+}
+
+/**
+ * The `TIMEOUT` error of a call whose context aborted: a fresh error saying whether the
+ * deadline passed or the caller's signal aborted.
+ */
+export function deadlineError(deadline: CallDeadline): AindusError {
+  const { userSignal, timeoutMs } = deadline;
+  if (userSignal?.aborted) {
+    return new AindusError('TIMEOUT', 'The call was aborted', {
+      cause: userSignal.reason,
+      retryable: false,
+    });
+  }
+  return new AindusError('TIMEOUT', `The call did not finish within ${timeoutMs} ms`, {
+    retryable: true,
+  });
 }
 
 /** Rejects with the signal's reason when it aborts first; leaves `promise` to settle unobserved. */
@@ -73,5 +101,22 @@ export function raceAbort<T>(promise: Promise<T>, signal: AbortSignal): Promise<
         reject(e);
       },
     );
+  });
+}
+
+/** Waits `ms`, or rejects with the signal's reason when it aborts first. */
+export function sleep(ms: number, signal: AbortSignal): Promise<void> {
+  if (signal.aborted) return Promise.reject(signal.reason);
+  return new Promise((resolve, reject) => {
+    const onAbort = () => {
+      clearTimeout(timer);
+      reject(signal.reason);
+    };
+    const timer = setTimeout(() => {
+      signal.removeEventListener('abort', onAbort);
+      resolve();
+    }, ms);
+    timer.unref?.();
+    signal.addEventListener('abort', onAbort, { once: true });
   });
 }

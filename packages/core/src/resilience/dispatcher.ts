@@ -4,6 +4,7 @@ import type { OperationScope } from '../client/operation.js';
 import type { Engine, EngineContext, EngineEndpoint } from '../engine/engine.js';
 import { AindusError, isAindusError } from '../errors/aindus-error.js';
 import type { Tracer } from '../telemetry/tracer.js';
+import { sleep } from './deadline.js';
 import { createEndpointMonitor, type EndpointMonitor } from './endpoint-monitor.js';
 import type { ResolvedResilience } from './resilience-options.js';
 import { createRouter } from './router.js';
@@ -127,20 +128,32 @@ export function createDispatcher(
         }
       };
       const retry = options.retry;
-      if (retry === false) return once();
+      const retryable = (error: unknown) =>
+        retry !== false &&
+        request.idempotent &&
+        isAindusError(error) &&
+        error.retryable &&
+        !scope.ctx.signal.aborted;
+      // The first attempt runs without p-retry: almost every call succeeds at once.
+      try {
+        return await once();
+      } catch (error) {
+        if (retry === false || retry.retries === 0 || !retryable(error)) throw error;
+      }
+      // The backoff p-retry would have slept before its second try (randomized: jitter).
+      await sleep(
+        Math.min(retry.maxDelayMs, retry.minDelayMs * (1 + Math.random())),
+        scope.ctx.signal,
+      );
       return pRetry(once, {
-        retries: retry.retries,
+        retries: retry.retries - 1,
         minTimeout: retry.minDelayMs,
         maxTimeout: retry.maxDelayMs,
         randomize: true,
         unref: true,
         signal: scope.ctx.signal,
         maxRetryTime: Math.max(0, scope.ctx.deadline - Date.now()),
-        shouldRetry: ({ error }) =>
-          request.idempotent &&
-          isAindusError(error) &&
-          error.retryable &&
-          !scope.ctx.signal.aborted,
+        shouldRetry: ({ error }) => retryable(error),
       });
     },
     positionOf(endpointId) {

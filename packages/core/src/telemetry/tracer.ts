@@ -51,7 +51,8 @@ export interface Tracer {
   readonly metrics?: TracerMetrics;
 }
 
-const noopSpan: TraceSpan = {
+/** A span that records nothing. */
+export const noopSpan: TraceSpan = {
   setAttributes() {},
   recordError() {},
   end() {},
