@@ -23,7 +23,15 @@ const docs = await client.createCollection('docs', { dimension: dim, metric: 'l2
 const vector = Array.from({ length: dim }, (_, i) => i);
 const endpoint = engine.endpoints[0]!;
 const ctx = { signal: new AbortController().signal, deadline: Date.now() + 1e9 };
-const request = { collection: 'docs', tenant: '', vector: new Float32Array(vector), topK, includeMetadata: false, includeVector: false, search: {} };
+const request = {
+  collection: 'docs',
+  tenant: '',
+  vector: new Float32Array(vector),
+  topK,
+  includeMetadata: false,
+  includeVector: false,
+  search: {},
+};
 
 async function timeIt(fn: () => Promise<unknown>): Promise<number> {
   for (let i = 0; i < 10_000; i++) await fn();
@@ -37,7 +45,12 @@ const rows: Record<string, string | number>[] = [];
 for (let round = 0; round < 3; round++) {
   const direct = await timeIt(() => endpoint.query(request, ctx));
   const sdk = await timeIt(() => docs.query({ vector, topK, includeMetadata: false }));
-  rows.push({ round: round + 1, 'engine call ns': Math.round(direct), 'client.query ns': Math.round(sdk), 'overhead µs': (sdk - direct) / 1000 });
+  rows.push({
+    round: round + 1,
+    'engine call ns': Math.round(direct),
+    'client.query ns': Math.round(sdk),
+    'overhead µs': (sdk - direct) / 1000,
+  });
 }
 printTable(rows);
 await client.close();
