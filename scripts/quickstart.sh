@@ -5,5 +5,5 @@ set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
 bash scripts/ensure-pnpm.sh
 pnpm install --frozen-lockfile
-pnpm build
-pnpm quickstart
+pnpm run build
+pnpm run quickstart

@@ -13,14 +13,14 @@ eval "$services_env"
 step "install"
 pnpm install --frozen-lockfile
 step "build"
-pnpm build
+pnpm run build
 step "lint"
-pnpm lint
+pnpm run lint
 step "typecheck"
-pnpm typecheck
+pnpm run typecheck
 step "package checks (publint, attw)"
-pnpm check:packages
+pnpm run check:packages
 step "API reference (typedoc, warnings are errors)"
-pnpm docs
+pnpm run docs:api
 step "tests"
-pnpm test
+pnpm run test
