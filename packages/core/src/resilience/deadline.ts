@@ -1,3 +1,4 @@
+import { setMaxListeners } from 'node:events';
 import type { EngineContext } from '../engine/engine.js';
 import { AindusError } from '../errors/aindus-error.js';
 import type { CallOptions } from '../types.js';
@@ -33,6 +34,8 @@ function bucketSignal(deadline: number): AbortSignal {
   if (!signal) {
     const controller = new AbortController();
     signal = controller.signal;
+    // Shared by every call in the bucket: many listeners are expected, not a leak.
+    setMaxListeners(0, signal);
     buckets.set(bucket, signal);
     const timer = setTimeout(
       () => {
