@@ -13,6 +13,9 @@ export interface PoolSource {
   lastError: Error | undefined;
 }
 
+/** Time allowed to open one connection, for pools the engine creates (override with `connectionTimeoutMillis`). */
+const DEFAULT_CONNECTION_TIMEOUT_MS = 5_000;
+
 function addressOf(config: { host?: string | null; port?: string | number | null }): {
   host: string;
   port?: number;
@@ -33,7 +36,14 @@ export function poolSource(
 ): PoolSource {
   const owned = typeof input === 'string';
   const pool = owned
-    ? new pg.Pool({ application_name: 'aindusdb', ...poolOptions, connectionString: input })
+    ? new pg.Pool({
+        application_name: 'aindusdb',
+        // A connect that hangs (a blackholed network) would otherwise stay pending until the
+        // server's authentication_timeout, holding pool.end() with it.
+        connectionTimeoutMillis: DEFAULT_CONNECTION_TIMEOUT_MS,
+        ...poolOptions,
+        connectionString: input,
+      })
     : input;
   const options = (pool as unknown as { options?: PoolConfig }).options ?? {};
   const parsed = options.connectionString ? parseConnectionString(options.connectionString) : {};

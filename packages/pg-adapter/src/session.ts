@@ -117,6 +117,16 @@ function sendCancel(client: PoolClient): void {
   });
 }
 
+/** How long a cancelled statement may take to end before its socket is dropped. */
+const CANCEL_GRACE_MS = 1_000;
+
+/** Destroys a connection's socket; its pending statement then fails and the session settles. */
+function destroySocket(client: PoolClient): void {
+  (
+    client as unknown as { connection?: { stream?: { destroy(): void } } }
+  ).connection?.stream?.destroy();
+}
+
 const TRANSACTION_START = /^(BEGIN|START TRANSACTION)\b/i;
 const TRANSACTION_END = /^(COMMIT|ROLLBACK|END)\b/i;
 
@@ -145,9 +155,15 @@ export async function withSession<T>(
   const onClientError = () => {
     broken = true;
   };
+  let dropTimer: NodeJS.Timeout | undefined;
   const onAbort = () => {
     cancelled = true;
     sendCancel(client);
+    // A cancel cannot reach a server behind a dead network: if the statement has not ended
+    // shortly after, drop the socket so the call settles and the connection is destroyed
+    // (otherwise it stays checked out forever and pool.end() never returns).
+    dropTimer = setTimeout(() => destroySocket(client), CANCEL_GRACE_MS);
+    dropTimer.unref?.();
   };
   client.on('error', onClientError);
   ctx.signal.addEventListener('abort', onAbort, { once: true });
@@ -207,6 +223,7 @@ export async function withSession<T>(
     }
     throw toAindusError(error, context);
   } finally {
+    clearTimeout(dropTimer);
     ctx.signal.removeEventListener('abort', onAbort);
     client.off('error', onClientError);
     // A cancelled or broken connection may hold a late cancel or a half-read reply: drop it.

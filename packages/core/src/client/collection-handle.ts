@@ -15,13 +15,16 @@ import type { Dispatcher } from '../resilience/dispatcher.js';
 import type {
   CollectionSpec,
   Consistency,
+  Metadata,
   QueryOptions,
   QueryResult,
   VectorRecord,
 } from '../types.js';
 import {
+  checkVector,
   MAX_TOP_K,
   normalizeMetadata,
+  toFloat32,
   validateId,
   validateInteger,
   validateTenant,
@@ -93,16 +96,25 @@ function validateIds(ids: unknown): string[] {
   return ids.map((id, index) => validateId(id, { index }));
 }
 
-/** Checks one input record and returns the engine's copy of it. */
-function toEngineRecord(record: VectorRecord, spec: CollectionSpec, index: number): EngineRecord {
+/** A record that passed validation; its vector is not yet copied to float32. */
+interface CheckedRecord {
+  id: string;
+  vector: readonly number[] | Float32Array;
+  metadata: Metadata;
+}
+
+/** Checks one input record; the vector is checked but not copied (see {@link toEngineRecord}). */
+function checkRecord(record: VectorRecord, spec: CollectionSpec, index: number): CheckedRecord {
   const details = { index };
   if (typeof record !== 'object' || record === null) {
     throw new AindusError('INVALID_ARGUMENT', `Record ${index} is not an object`, { details });
   }
   try {
+    const { vector } = record;
+    checkVector(vector, spec, details);
     return {
       id: validateId(record.id, details),
-      vector: validateVector(record.vector, spec, details),
+      vector,
       metadata: normalizeMetadata(record.metadata, details),
     };
   } catch (error) {
@@ -114,6 +126,11 @@ function toEngineRecord(record: VectorRecord, spec: CollectionSpec, index: numbe
     }
     throw error;
   }
+}
+
+/** The engine's copy of a checked record; cannot fail. */
+function toEngineRecord(record: CheckedRecord): EngineRecord {
+  return { id: record.id, vector: toFloat32(record.vector), metadata: record.metadata };
 }
 
 /** Keeps the last record of each id, so a chunk never writes one id twice. */
@@ -230,30 +247,40 @@ export function createCollectionHandle(env: HandleEnv, name: string, tenantId: s
         }
         const onProgress = options?.onProgress;
         const size = env.engine.capabilities.upsertChunkSize;
-        // An array is validated whole first, so a bad record means nothing at all is written.
-        const validateAll = (spec: CollectionSpec) =>
-          Array.isArray(records)
-            ? records.map((r, i) => toEngineRecord(r as VectorRecord, spec, i))
-            : undefined;
-        let { spec, value: input } = await withSpec(scope, validateAll);
+        const check = (spec: CollectionSpec, chunk: readonly unknown[], offset: number) =>
+          chunk.map((r, i) => checkRecord(r as VectorRecord, spec, offset + i));
+        // An array is checked whole first, so a bad record means nothing at all is written.
+        let { spec, value: checked } = await withSpec(scope, (s) =>
+          Array.isArray(records) ? check(s, records, 0) : undefined,
+        );
         let upserted = 0;
         let position: string | undefined;
         let offset = 0;
-        for await (const chunk of chunksOf<VectorRecord | EngineRecord>(input ?? records, size)) {
-          const validateChunk = (s: CollectionSpec) =>
-            chunk.map((r, i) => toEngineRecord(r as VectorRecord, s, offset + i));
-          let valid: EngineRecord[];
-          if (input) valid = chunk as EngineRecord[];
-          else if (offset === 0) ({ spec, value: valid } = await withSpec(scope, validateChunk));
-          else valid = validateChunk(spec);
-          offset += chunk.length;
-          const result = await write(scope, (endpoint, ctx) =>
-            endpoint.upsert({ collection: name, tenant: tenantId, records: lastWins(valid) }, ctx),
-          );
-          upserted += chunk.length;
-          position = result.position;
-          onProgress?.({ upserted });
+        let inFlight: Promise<void> | undefined;
+        try {
+          for await (const chunk of chunksOf<unknown>(checked ?? records, size)) {
+            let valid: CheckedRecord[];
+            if (checked) valid = chunk as CheckedRecord[];
+            else if (offset === 0)
+              ({ spec, value: valid } = await withSpec(scope, (s) => check(s, chunk, 0)));
+            else valid = check(spec, chunk, offset);
+            offset += chunk.length;
+            // Copy this chunk's vectors while the previous chunk is still being written.
+            const engineRecords = lastWins(valid.map(toEngineRecord));
+            await inFlight;
+            inFlight = write(scope, (endpoint, ctx) =>
+              endpoint.upsert({ collection: name, tenant: tenantId, records: engineRecords }, ctx),
+            ).then((result) => {
+              upserted += chunk.length;
+              position = result.position;
+              onProgress?.({ upserted });
+            });
+          }
+        } catch (error) {
+          await inFlight?.catch(() => {}); // never leave a write unobserved
+          throw error;
         }
+        await inFlight;
         if (position === undefined) {
           // Nothing to write: an empty write still yields a token of the current position.
           const result = await write(scope, (endpoint, ctx) =>

@@ -51,16 +51,20 @@ export function validateTenant(tenant: unknown): string {
   return tenant;
 }
 
+// Doubles at or beyond this magnitude round to ±Infinity as float32.
+const FLOAT32_LIMIT = 3.4028235677973366e38;
+
 /**
- * Checks a vector against a collection and returns it as a Float32Array copy. Wrong length is
+ * Checks a vector against a collection without copying it. Wrong length is
  * `DIMENSION_MISMATCH`; non-numbers, NaN, infinities, values beyond float32 range, and zero
- * vectors under cosine (no direction) are `INVALID_ARGUMENT`.
+ * vectors under cosine (no direction) are `INVALID_ARGUMENT`. A checked vector converts to
+ * float32 without error ({@link toFloat32}).
  */
-export function validateVector(
+export function checkVector(
   vector: unknown,
   spec: Pick<CollectionSpec, 'dimension' | 'metric'>,
   details?: Record<string, unknown>,
-): Float32Array {
+): asserts vector is readonly number[] | Float32Array {
   const isArrayLike = Array.isArray(vector) || vector instanceof Float32Array;
   if (!isArrayLike) invalid('Vector must be an array of numbers or a Float32Array', details);
   const source = vector as ArrayLike<unknown>;
@@ -71,21 +75,33 @@ export function validateVector(
       details ? { details } : {},
     );
   }
-  const out = new Float32Array(source.length);
   let nonZero = false;
   for (let i = 0; i < source.length; i++) {
     const x = source[i];
-    if (typeof x !== 'number' || !Number.isFinite(x)) {
-      invalid(`Vector component ${i} is not a finite number`, details);
+    // One comparison pair rejects NaN, ±Infinity and float32 overflow alike.
+    if (typeof x !== 'number' || !(x < FLOAT32_LIMIT && x > -FLOAT32_LIMIT)) {
+      invalid(`Vector component ${i} is not a finite float32 number`, details);
     }
-    out[i] = x;
-    if (!Number.isFinite(out[i]!)) invalid(`Vector component ${i} overflows float32`, details);
-    if (out[i] !== 0) nonZero = true;
+    if (x !== 0) nonZero = true;
   }
   if (!nonZero && spec.metric === 'cosine') {
     invalid('A zero vector has no direction under the cosine metric', details);
   }
-  return out;
+}
+
+/** A float32 copy of a vector that passed {@link checkVector}. */
+export function toFloat32(vector: readonly number[] | Float32Array): Float32Array {
+  return vector instanceof Float32Array ? vector.slice() : Float32Array.from(vector);
+}
+
+/** {@link checkVector}, then a float32 copy. */
+export function validateVector(
+  vector: unknown,
+  spec: Pick<CollectionSpec, 'dimension' | 'metric'>,
+  details?: Record<string, unknown>,
+): Float32Array {
+  checkVector(vector, spec, details);
+  return toFloat32(vector);
 }
 
 /**
