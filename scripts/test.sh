@@ -22,5 +22,5 @@ step "package checks (publint, attw)"
 pnpm run check:packages
 step "API reference (typedoc, warnings are errors)"
 pnpm run docs:api
-step "tests"
-pnpm run test
+step "tests (unit, then chaos alone)"
+pnpm run test:ci
