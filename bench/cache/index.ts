@@ -33,6 +33,7 @@ import { Cluster, Redis } from 'ioredis';
 // The codec is internal to the package; the serialization table measures it directly.
 import { decodeEntry, encodeEntry } from '../../packages/redis-cache/src/codec.js';
 import { DEFAULT_DATASET_DIR, percentile, printTable, readFvecs } from '../lib/dataset.js';
+import { seededRandom } from '../lib/random.js';
 
 const { values: args } = parseArgs({
   options: {
@@ -254,15 +255,7 @@ function zipfSampler(n: number, s: number, seed: number) {
     sum += 1 / k ** s;
     cdf.push(sum);
   }
-  let state = seed >>> 0;
-  const random = () => {
-    // mulberry32: reproducible across runs.
-    state = (state + 0x6d2b79f5) >>> 0;
-    let t = state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
+  const random = seededRandom(seed);
   return () => {
     const u = random() * sum;
     let lo = 0;

@@ -8,19 +8,9 @@ import {
   type HnswEngineOptions,
 } from '@aindusdb/hnsw-local';
 import { printTable } from '../lib/dataset.js';
+import { seededRandom } from '../lib/random.js';
 import type { BenchArgs } from './args.js';
 import { meanRecall, measureQps, median, timeMs } from './timing.js';
-
-function seeded(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 /** Clients left open on purpose (simulated crashes). */
 const abandoned: unknown[] = [];
@@ -41,7 +31,7 @@ function dirBytes(dir: string): number {
 export async function benchReopen(args: BenchArgs): Promise<void> {
   const { reopenRows: rows, reopenDim: dim } = args;
   const dir = mkdtempSync(join(tmpdir(), 'aindus-bench-reopen-'));
-  const random = seeded(42);
+  const random = seededRandom(42);
   const vector = () => Float32Array.from({ length: dim }, () => random());
   const open = (options: HnswEngineOptions = {}) =>
     createClient({ engine: createHnswEngine({ dir, ...options }), cache: false });

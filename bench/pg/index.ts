@@ -11,6 +11,7 @@ import { Document } from '@langchain/core/documents';
 import type { EmbeddingsInterface } from '@langchain/core/embeddings';
 import pg from 'pg';
 import { percentile, printTable, readFvecs, readIvecs, recallAtK } from '../lib/dataset.js';
+import { seededRandom } from '../lib/random.js';
 import { parseArgs, siftFiles } from './args.js';
 import { type BenchRow, rawCopy } from './raw-copy.js';
 
@@ -38,20 +39,8 @@ const x = (a: number, b: number) => `${(a / b).toFixed(2)}x`;
 const round1 = (n: number) => Math.round(n);
 const ms = (n: number) => Number(n.toFixed(3));
 
-/** A deterministic generator (mulberry32), so every run ingests the same data. */
-function rng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
-
 function denseRows(n: number, dim: number, seed: number): BenchRow[] {
-  const next = rng(seed);
+  const next = seededRandom(seed);
   return Array.from({ length: n }, (_, i) => {
     const vector = new Float32Array(dim);
     for (let j = 0; j < dim; j++) vector[j] = next() * 2 - 1;
@@ -258,7 +247,7 @@ try {
       `\nHNSW index (m 16, ef_construction 64) built after the load in ${(buildMs / 1000).toFixed(1)} s\n`,
     );
     const handle = client.collection(collection);
-    const next = rng(dim + 1);
+    const next = seededRandom(dim + 1);
     const queryVectors = Array.from({ length: args.queries }, () => {
       const v = new Float32Array(dim);
       for (let j = 0; j < dim; j++) v[j] = next() * 2 - 1;
