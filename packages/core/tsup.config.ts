@@ -1,11 +1,11 @@
 import { defineConfig } from 'tsup';
+import { packageBuild } from '../../tsup.shared.js';
 
 const shared = {
+  ...packageBuild,
+  clean: false, // the build script empties dist once; the two configs run side by side
   entry: { index: 'src/index.ts', 'testing/index': 'src/testing/index.ts' },
-  dts: true,
-  sourcemap: true,
-  target: 'node20',
-} as const;
+};
 
 export default defineConfig([
   { ...shared, format: 'esm' },
