@@ -196,6 +196,16 @@ describe('replica routing', () => {
     await client.close();
   });
 
+  it('one failed probe of the primary is not an outage: writes still go through', async () => {
+    const { client, docs, script } = await setup(1, { probeIntervalMs: 60_000 });
+    script('primary').probe = { alive: false, writable: false, latencyMs: 0, error: 'slow start' };
+    await client.health();
+    await expect(docs.upsert([{ id: 'p', vector: [1, 1] }])).resolves.toMatchObject({
+      upserted: 1,
+    });
+    await client.close();
+  });
+
   it('finds a promoted replica by probing and sends writes there', async () => {
     const { client, docs, script } = await setup();
     script('primary').probe = { alive: true, writable: false, position: '3', latencyMs: 0 };

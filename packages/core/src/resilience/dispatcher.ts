@@ -111,6 +111,7 @@ export function createDispatcher(
             attempt.ctx,
           );
           permit.success(performance.now() - started);
+          state.failedStreak = 0; // it answered: whatever the last probe said, it is up
           return result;
         } catch (error) {
           const code = isAindusError(error) ? error.code : 'INTERNAL';

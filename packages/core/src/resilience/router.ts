@@ -51,6 +51,10 @@ export function createRouter(
     return engine.comparePositions(position, required) < 0;
   };
 
+  // One failed probe (a slow start, a busy event loop) is not an outage: the writer and the
+  // last-resort primary count as down only after the same streak that ejects a replica.
+  const isDown = (s: EndpointState) => s.failedStreak >= options.ejectAfterFailedProbes;
+
   /** The endpoint that takes writes: the primary unless probes found it demoted and another promoted. */
   const writer = (): { state: EndpointState | undefined; why: string } => {
     const primary = states.find((s) => s.endpoint.role === 'primary') ?? states[0]!;
@@ -100,7 +104,7 @@ export function createRouter(
       const w = write.state;
       const verdicts: Verdict[] = states.map((s) => ({
         state: s,
-        eligible: s === w && s.breaker.canPass() && s.probe?.alive !== false,
+        eligible: s === w && s.breaker.canPass() && !isDown(s),
         reason: s === w ? write.why : 'not the writer',
       }));
       if (!w)
@@ -114,7 +118,7 @@ export function createRouter(
             { retryable: false },
           ),
         };
-      if (w.probe?.alive === false)
+      if (isDown(w))
         return {
           verdicts,
           error: new AindusError(
@@ -152,7 +156,7 @@ export function createRouter(
     const p = write.state ?? states.find((s) => s.endpoint.role === 'primary') ?? states[0]!;
     const hasReplicas = states.length > 1;
     // The primary is the last resort even if it failed earlier in this call: retrying it after backoff beats giving up.
-    const primaryUsable = p.breaker.canPass() && p.probe?.alive !== false;
+    const primaryUsable = p.breaker.canPass() && !isDown(p);
     const reason = !hasReplicas
       ? 'single endpoint'
       : request.consistency === 'strong'
