@@ -111,21 +111,19 @@ export function createMemoryEngine(options: MemoryEngineOptions = {}): Engine {
       const c = use(req.collection, ctx);
       checkDimension(c.spec, req.vector);
       const pass = compileFilter(req.filter);
-      const scored: EngineMatch[] = [];
-      for (const r of rows(c, req.tenant).values()) {
-        if (pass(r.metadata))
-          scored.push({ id: r.id, distance: distance(c.spec.metric, req.vector, r.vector) });
+      const scored: (EngineMatch & { record: EngineRecord })[] = [];
+      for (const record of rows(c, req.tenant).values()) {
+        if (!pass(record.metadata)) continue;
+        const d = distance(c.spec.metric, req.vector, record.vector);
+        scored.push({ id: record.id, distance: d, record });
       }
       scored.sort(compareMatches);
-      const map = rows(c, req.tenant);
-      const matches = scored.slice(0, req.topK).map((m) => {
-        const r = map.get(m.id)!;
-        return {
-          ...m,
-          ...(req.includeMetadata ? { metadata: clone(r.metadata) } : {}),
-          ...(req.includeVector ? { vector: Array.from(r.vector) } : {}),
-        };
-      });
+      const matches = scored.slice(0, req.topK).map(({ id, distance: d, record }) => ({
+        id,
+        distance: d,
+        ...(req.includeMetadata ? { metadata: clone(record.metadata) } : {}),
+        ...(req.includeVector ? { vector: Array.from(record.vector) } : {}),
+      }));
       return { matches, complete: true };
     },
     async get({ collection, tenant, ids, includeVector }, ctx) {
