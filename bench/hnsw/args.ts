@@ -1,5 +1,6 @@
 import { join } from 'node:path';
 import { DEFAULT_DATASET_DIR } from '../lib/dataset.js';
+import { readFlags } from '../lib/flags.js';
 
 /** Command-line options of the hnsw benchmark. */
 export interface BenchArgs {
@@ -32,21 +33,7 @@ const HELP = `Usage: tsx hnsw/index.ts [options]
 
 /** Parses `process.argv`. */
 export function parseArgs(argv: string[]): BenchArgs {
-  const flags = new Map<string, string>();
-  for (let i = 0; i < argv.length; i++) {
-    const a = argv[i]!;
-    if (a === '--help' || a === '-h') {
-      console.log(HELP);
-      process.exit(0);
-    }
-    if (!a.startsWith('--')) throw new Error(`Unexpected argument ${a}\n${HELP}`);
-    const next = argv[i + 1];
-    if (next === undefined || next.startsWith('--')) flags.set(a.slice(2), 'true');
-    else {
-      flags.set(a.slice(2), next);
-      i++;
-    }
-  }
+  const flags = readFlags(argv, HELP);
   const metric = (flags.get('metric') ?? 'l2') as BenchArgs['metric'];
   if (metric !== 'l2' && metric !== 'cosine') throw new Error('--metric must be l2 or cosine');
   const num = (name: string, fallback: number) => Number(flags.get(name) ?? fallback);

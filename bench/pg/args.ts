@@ -1,5 +1,6 @@
 import { join } from 'node:path';
 import { DEFAULT_DATASET_DIR } from '../lib/dataset.js';
+import { readFlags } from '../lib/flags.js';
 
 /** Command-line options of the pg benchmark. */
 export interface PgBenchArgs {
@@ -26,18 +27,7 @@ const HELP = `Usage: tsx pg/index.ts [options]   (needs AINDUS_PG_URL: eval "$(b
 
 /** Parses `process.argv`. */
 export function parseArgs(argv: string[]): PgBenchArgs {
-  const flags = new Map<string, string>();
-  for (let i = 0; i < argv.length; i++) {
-    const a = argv[i]!;
-    if (a === '--help' || a === '-h') {
-      console.log(HELP);
-      process.exit(0);
-    }
-    if (!a.startsWith('--')) throw new Error(`Unexpected argument ${a}\n${HELP}`);
-    const key = a.slice(2);
-    if (key.startsWith('skip-')) flags.set(key, 'true');
-    else flags.set(key, argv[++i] ?? '');
-  }
+  const flags = readFlags(argv, HELP);
   const int = (key: string, fallback: number) => {
     const v = flags.has(key) ? Number(flags.get(key)) : fallback;
     if (!Number.isInteger(v) || v < 1) throw new Error(`--${key} takes a positive integer`);
